@@ -1,0 +1,264 @@
+//! The compiled form of a condition and its three-valued evaluator.
+//!
+//! Names are resolved to fact slots and operators to the operation their checked types
+//! call for, so evaluation is a walk over a small tree with no lookups and, outside
+//! string joins, no allocation. `None` is the third truth value: unknown.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::value::Value;
+
+/// Significant digits kept by decimal division (as the spec and IEEE 754 decimal128 contexts do).
+const DIVISION_DIGITS: u32 = 28;
+
+/// What a condition is evaluated against: the evaluation date and one value per fact slot
+/// (given facts as supplied, derived facts already computed; `None` when unknown).
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub on: NaiveDate,
+    pub values: Vec<Option<Value>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Const(Value),
+    Fact(usize),
+    Has(usize),
+    Not(Box<Node>),
+    Neg(Box<Node>),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Arith(Arith, Box<Node>, Box<Node>),
+    Concat(Box<Node>, Box<Node>),
+    Compare(Compare, Box<Node>, Box<Node>),
+    In(Box<Node>, Box<[Value]>),
+    Age(Box<Node>),
+    DaysSince(Box<Node>),
+    Size(Box<Node>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+/// A compiled condition together with the fact slots its source mentions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Program {
+    pub node: Node,
+    /// Slots of every fact named in the source, without repeats, in order of first mention.
+    pub refs: Vec<usize>,
+}
+
+impl Program {
+    /// The three-valued truth of a bool condition: `Some(true)`, `Some(false)` or unknown.
+    pub fn truth(&self, env: &Env) -> Option<bool> {
+        match eval(&self.node, env)? {
+            Val::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The value of a derive expression, owned so it can be stored in its fact's slot.
+    pub fn value(&self, env: &Env) -> Option<Value> {
+        eval(&self.node, env).map(Val::into_value)
+    }
+}
+
+/// A value during evaluation, borrowing strings and lists from the facts or the program.
+#[derive(Debug, Clone, PartialEq)]
+enum Val<'a> {
+    Bool(bool),
+    Int(i64),
+    Decimal(Decimal),
+    Str(Cow<'a, str>),
+    Date(NaiveDate),
+    List(&'a [Value]),
+}
+
+impl<'a> Val<'a> {
+    fn of(value: &'a Value) -> Val<'a> {
+        match value {
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Int(i) => Val::Int(*i),
+            Value::Decimal(d) => Val::Decimal(*d),
+            Value::Str(s) => Val::Str(Cow::Borrowed(s)),
+            Value::Date(d) => Val::Date(*d),
+            Value::List(items) => Val::List(items),
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Val::Bool(b) => Value::Bool(b),
+            Val::Int(i) => Value::Int(i),
+            Val::Decimal(d) => Value::Decimal(d),
+            Val::Str(s) => Value::Str(s.into()),
+            Val::Date(d) => Value::Date(d),
+            Val::List(items) => Value::List(items.into()),
+        }
+    }
+
+    fn decimal(&self) -> Option<Decimal> {
+        match self {
+            Val::Int(i) => Some(Decimal::from(*i)),
+            Val::Decimal(d) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+fn eval<'a>(node: &'a Node, env: &'a Env) -> Option<Val<'a>> {
+    match node {
+        Node::Const(value) => Some(Val::of(value)),
+        Node::Fact(slot) => env.values.get(*slot)?.as_ref().map(Val::of),
+        Node::Has(slot) => Some(Val::Bool(matches!(env.values.get(*slot), Some(Some(_))))),
+        Node::Not(operand) => match eval(operand, env)? {
+            Val::Bool(b) => Some(Val::Bool(!b)),
+            _ => None,
+        },
+        Node::Neg(operand) => match eval(operand, env)? {
+            Val::Int(i) => i.checked_neg().map(Val::Int),
+            Val::Decimal(d) => Some(Val::Decimal(-d)),
+            _ => None,
+        },
+        Node::And(lhs, rhs) => {
+            let left = as_bool(eval(lhs, env));
+            if left == Some(false) {
+                return Some(Val::Bool(false));
+            }
+            match (left, as_bool(eval(rhs, env))) {
+                (_, Some(false)) => Some(Val::Bool(false)),
+                (Some(true), Some(true)) => Some(Val::Bool(true)),
+                _ => None,
+            }
+        }
+        Node::Or(lhs, rhs) => {
+            let left = as_bool(eval(lhs, env));
+            if left == Some(true) {
+                return Some(Val::Bool(true));
+            }
+            match (left, as_bool(eval(rhs, env))) {
+                (_, Some(true)) => Some(Val::Bool(true)),
+                (Some(false), Some(false)) => Some(Val::Bool(false)),
+                _ => None,
+            }
+        }
+        Node::Arith(op, lhs, rhs) => arith(*op, eval(lhs, env)?, eval(rhs, env)?),
+        Node::Concat(lhs, rhs) => match (eval(lhs, env)?, eval(rhs, env)?) {
+            (Val::Str(a), Val::Str(b)) => Some(Val::Str(Cow::Owned(a.into_owned() + &b))),
+            _ => None,
+        },
+        Node::Compare(op, lhs, rhs) => {
+            let (a, b) = (eval(lhs, env)?, eval(rhs, env)?);
+            let ordering = compare(&a, &b)?;
+            let holds = match op {
+                Compare::Lt => ordering == Ordering::Less,
+                Compare::Le => ordering != Ordering::Greater,
+                Compare::Gt => ordering == Ordering::Greater,
+                Compare::Ge => ordering != Ordering::Less,
+                Compare::Eq => ordering == Ordering::Equal,
+                Compare::Ne => ordering != Ordering::Equal,
+            };
+            Some(Val::Bool(holds))
+        }
+        Node::In(needle, list) => {
+            let needle = eval(needle, env)?;
+            let found = list
+                .iter()
+                .any(|item| compare(&needle, &Val::of(item)) == Some(Ordering::Equal));
+            Some(Val::Bool(found))
+        }
+        Node::Age(date) => match eval(date, env)? {
+            Val::Date(born) => Some(Val::Int(completed_years(born, env.on))),
+            _ => None,
+        },
+        Node::DaysSince(date) => match eval(date, env)? {
+            Val::Date(day) => Some(Val::Int((env.on - day).num_days())),
+            _ => None,
+        },
+        Node::Size(operand) => match eval(operand, env)? {
+            Val::Str(s) => i64::try_from(s.chars().count()).ok().map(Val::Int),
+            Val::List(items) => i64::try_from(items.len()).ok().map(Val::Int),
+            _ => None,
+        },
+    }
+}
+
+fn as_bool(value: Option<Val<'_>>) -> Option<bool> {
+    match value? {
+        Val::Bool(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// Completed years from `born` to `on`: a birthday on 29 February is reached on 1 March
+/// in years without one.
+pub fn completed_years(born: NaiveDate, on: NaiveDate) -> i64 {
+    let mut years = i64::from(on.year()) - i64::from(born.year());
+    if (on.month(), on.day()) < (born.month(), born.day()) {
+        years -= 1;
+    }
+    years
+}
+
+/// Ordering for comparison and equality. Ints and decimals compare by value; values of
+/// types that do not compare with each other give `None` (the checker rules those out).
+fn compare(a: &Val<'_>, b: &Val<'_>) -> Option<Ordering> {
+    match (a, b) {
+        (Val::Int(x), Val::Int(y)) => Some(x.cmp(y)),
+        (Val::Int(_) | Val::Decimal(_), Val::Int(_) | Val::Decimal(_)) => {
+            Some(a.decimal()?.cmp(&b.decimal()?))
+        }
+        (Val::Str(x), Val::Str(y)) => Some(x.as_ref().cmp(y.as_ref())),
+        (Val::Date(x), Val::Date(y)) => Some(x.cmp(y)),
+        (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+/// Integer arithmetic stays integral (division truncates toward zero, `%` keeps the sign of
+/// the dividend); with a decimal on either side it is exact decimal arithmetic. Overflow and
+/// division by zero are unknown rather than errors: a condition never fails at run time.
+fn arith(op: Arith, a: Val<'_>, b: Val<'_>) -> Option<Val<'static>> {
+    if let (Val::Int(x), Val::Int(y)) = (&a, &b) {
+        let (x, y) = (*x, *y);
+        let result = match op {
+            Arith::Add => x.checked_add(y),
+            Arith::Sub => x.checked_sub(y),
+            Arith::Mul => x.checked_mul(y),
+            Arith::Div => x.checked_div(y),
+            Arith::Rem => x.checked_rem(y),
+        };
+        return result.map(Val::Int);
+    }
+    let (x, y) = (a.decimal()?, b.decimal()?);
+    let result = match op {
+        Arith::Add => x.checked_add(y),
+        Arith::Sub => x.checked_sub(y),
+        Arith::Mul => x.checked_mul(y),
+        Arith::Div => x.checked_div(y).and_then(|q| {
+            q.round_sf_with_strategy(DIVISION_DIGITS, RoundingStrategy::MidpointNearestEven)
+        }),
+        Arith::Rem => x.checked_rem(y),
+    };
+    result.map(|d| Val::Decimal(d.normalize()))
+}

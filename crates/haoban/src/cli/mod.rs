@@ -1,0 +1,108 @@
+//! Command-line interface: argument parsing and one module per command group.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use haoban_catalog::{Catalog, Locale};
+
+use crate::clock::Clock;
+
+mod calendar;
+mod catalog;
+mod guide;
+mod notice;
+mod prereview;
+
+#[derive(Debug, Parser)]
+#[command(name = "haoban", version, about = "好办 haoban: a one-window community service center")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a catalog or show an item's service guide (办事指南).
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Pre-review (准确预审): which items an applicant qualifies for and everything to bring, once.
+    Prereview(prereview::PrereviewArgs),
+    /// Working-day calendar.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogCommand {
+    /// Validate a catalog directory; prints one `file:line:col: message` per problem.
+    Check {
+        /// The catalog directory.
+        dir: PathBuf,
+    },
+    /// Print an item's service guide: conditions, materials, promised days, channels.
+    Show(catalog::ShowArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// Print the date of the N-th working day after --from.
+    Deadline(calendar::DeadlineArgs),
+}
+
+/// Language of printed texts.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+#[derive(Debug, Args)]
+pub struct LangArg {
+    /// Language of the printed text (default: the catalog's default locale).
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
+}
+
+impl LangArg {
+    fn locale(&self, catalog: &Catalog) -> Locale {
+        match self.lang {
+            Some(Lang::Zh) => Locale::Zh,
+            Some(Lang::En) => Locale::En,
+            None => catalog.default_locale,
+        }
+    }
+}
+
+/// Exit status for input the command cannot use (spec: bad pre-review input exits 2).
+const BAD_INPUT: u8 = 2;
+
+pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
+    match cli.command {
+        Command::Catalog(CatalogCommand::Check { dir }) => catalog::check(&dir),
+        Command::Catalog(CatalogCommand::Show(args)) => catalog::show(&args),
+        Command::Prereview(args) => prereview::run(&args, clock),
+        Command::Calendar(CalendarCommand::Deadline(args)) => calendar::deadline(&args),
+    }
+}
+
+/// Loads a catalog for a command that uses it; problems go to stderr.
+fn load_catalog(dir: &std::path::Path) -> Result<Catalog, ExitCode> {
+    Catalog::load(dir).map_err(|problems| {
+        for problem in &problems.0 {
+            eprintln!("{problem}");
+        }
+        eprintln!("error: the catalog at {} is not valid", dir.display());
+        ExitCode::from(BAD_INPUT)
+    })
+}
+
+fn bad_input(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(BAD_INPUT)
+}
+
+fn parse_date_arg(flag: &str, text: &str) -> Result<chrono::NaiveDate, ExitCode> {
+    haoban_catalog::value::parse_date(text)
+        .ok_or_else(|| bad_input(format!("{flag} `{text}` is not a date written YYYY-MM-DD")))
+}
