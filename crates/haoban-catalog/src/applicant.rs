@@ -195,13 +195,13 @@ fn read_fact(catalog: &Catalog, name: &str, given: Given<'_>) -> Result<Option<V
                 found: given.describe(),
             })?)
         }
-        (FactType::Decimal, Given::Number(text)) => Value::Decimal(exact_decimal(text).ok_or_else(
-            || FactsError::WrongType {
+        (FactType::Decimal, Given::Number(text)) => {
+            Value::Decimal(exact_decimal(text).ok_or_else(|| FactsError::WrongType {
                 fact: name.to_owned(),
                 expected: "a decimal of at most 28 significant digits".to_owned(),
                 found: given.describe(),
-            },
-        )?),
+            })?)
+        }
         (FactType::String, Given::Str(s)) => Value::Str(s.as_str().into()),
         (FactType::Date, Given::Str(s)) => {
             Value::Date(parse_date(s).ok_or_else(|| FactsError::WrongType {

@@ -90,7 +90,9 @@ impl Fact {
     }
 
     pub fn label(&self, locale: Locale) -> &str {
-        self.label.as_ref().map_or(&self.id, |label| label.get(locale))
+        self.label
+            .as_ref()
+            .map_or(&self.id, |label| label.get(locale))
     }
 }
 
@@ -216,7 +218,10 @@ impl Catalog {
     }
 
     /// The facts a condition names, in order of first mention.
-    pub fn facts_named_by<'a>(&'a self, condition: &'a Condition) -> impl Iterator<Item = &'a Fact> {
+    pub fn facts_named_by<'a>(
+        &'a self,
+        condition: &'a Condition,
+    ) -> impl Iterator<Item = &'a Fact> {
         condition.program.refs.iter().map(|&slot| &self.facts[slot])
     }
 

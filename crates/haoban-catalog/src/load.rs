@@ -56,7 +56,8 @@ struct RawItem {
 impl Loader {
     fn load(mut self, dir: &Path) -> Result<Catalog, Problems> {
         if !dir.is_dir() {
-            self.problems.push(Problem::file(dir, "not a catalog directory"));
+            self.problems
+                .push(Problem::file(dir, "not a catalog directory"));
             return Err(Problems(self.problems));
         }
         let catalog_file = self.read(dir, "catalog.toml", true);
@@ -68,15 +69,14 @@ impl Loader {
         let calendar_files = self.read_folder(dir, "calendar", false);
 
         let header = catalog_file.as_ref().and_then(|f| self.header(f));
-        let raw_facts = facts_file.as_ref().map(|f| self.facts(f)).unwrap_or_default();
-        let materials = materials_file
+        let raw_facts = facts_file
             .as_ref()
-            .map(|f| self.materials(f))
+            .map(|f| self.facts(f))
             .unwrap_or_default();
-        let categories = categories_file
-            .as_ref()
-            .map(|f| self.categories(f))
-            .unwrap_or_default();
+        // `None` when the file is missing or not TOML: references into it are then not
+        // reported again, item by item, on top of the one problem that matters.
+        let materials = materials_file.as_ref().and_then(|f| self.materials(f));
+        let categories = categories_file.as_ref().and_then(|f| self.categories(f));
         let raw_items: Vec<RawItem> = item_files
             .iter()
             .enumerate()
@@ -90,14 +90,27 @@ impl Loader {
 
         let signatures: IndexMap<String, FactSignature> = raw_facts
             .iter()
-            .map(|f| (f.id.clone(), FactSignature { ty: f.ty.expr_type() }))
+            .map(|f| {
+                (
+                    f.id.clone(),
+                    FactSignature {
+                        ty: f.ty.expr_type(),
+                    },
+                )
+            })
             .collect();
         let checker = Checker::new(&signatures);
         let (facts, derive_order) = match &facts_file {
             Some(file) => self.compile_facts(file, raw_facts, &checker),
             None => (IndexMap::new(), Vec::new()),
         };
-        let items = self.compile_items(&item_files, raw_items, &checker, &materials, &categories);
+        let items = self.compile_items(
+            &item_files,
+            raw_items,
+            &checker,
+            materials.as_ref(),
+            categories.as_ref(),
+        );
         if let Some(file) = &bundles_file {
             self.check_bundles(file, &bundles, &items);
         }
@@ -110,8 +123,16 @@ impl Loader {
                 time_zone,
                 version,
                 facts,
-                materials: materials.into_iter().map(|(k, (m, _))| (k, m)).collect(),
-                categories: categories.into_iter().map(|(k, (c, _))| (k, c)).collect(),
+                materials: materials
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, (m, _))| (k, m))
+                    .collect(),
+                categories: categories
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, (c, _))| (k, c))
+                    .collect(),
                 items,
                 bundles: bundles.into_iter().map(|(k, (b, _))| (k, b)).collect(),
                 calendar,
@@ -132,14 +153,16 @@ impl Loader {
                 match String::from_utf8(bytes) {
                     Ok(text) => Some(SourceFile::new(path, text)),
                     Err(_) => {
-                        self.problems.push(Problem::file(&path, "file is not valid UTF-8"));
+                        self.problems
+                            .push(Problem::file(&path, "file is not valid UTF-8"));
                         None
                     }
                 }
             }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound && !required => None,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                self.problems.push(Problem::file(&path, "required file is missing"));
+                self.problems
+                    .push(Problem::file(&path, "required file is missing"));
                 None
             }
             Err(err) => {
@@ -181,7 +204,11 @@ impl Loader {
         let mut r = Reader::new(file, &mut self.problems);
         let doc = r.parse()?;
         let table = doc.as_table();
-        r.check_keys(table, &["name", "default_locale", "time_zone"], "catalog.toml");
+        r.check_keys(
+            table,
+            &["name", "default_locale", "time_zone"],
+            "catalog.toml",
+        );
         let name = r
             .require(table, None, "name", "catalog.toml")
             .and_then(|item| r.text(item, "name"));
@@ -202,7 +229,10 @@ impl Loader {
                 if tz.is_none() {
                     r.report(
                         zone.span,
-                        format!("unknown time zone `{}` (an IANA name such as Asia/Shanghai)", zone.value),
+                        format!(
+                            "unknown time zone `{}` (an IANA name such as Asia/Shanghai)",
+                            zone.value
+                        ),
                     );
                 }
                 tz
@@ -268,9 +298,14 @@ impl Loader {
             if let (Some(ty), Some(values)) = (&ty, values)
                 && !matches!(ty, FactType::Enum(_))
             {
-                r.report(values.span(), format!("{what}: `values` is only for enum facts"));
+                r.report(
+                    values.span(),
+                    format!("{what}: `values` is only for enum facts"),
+                );
             }
-            let label = table.get("label").and_then(|l| r.text(l, &format!("{what}: label")));
+            let label = table
+                .get("label")
+                .and_then(|l| r.text(l, &format!("{what}: label")));
             let derive = table
                 .get("derive")
                 .and_then(|d| r.expression(d, &format!("{what}: derive")));
@@ -286,11 +321,12 @@ impl Loader {
         facts
     }
 
-    fn materials(&mut self, file: &SourceFile) -> IndexMap<String, (Material, Spanned<String>)> {
+    fn materials(
+        &mut self,
+        file: &SourceFile,
+    ) -> Option<IndexMap<String, (Material, Spanned<String>)>> {
         let mut r = Reader::new(file, &mut self.problems);
-        let Some(doc) = r.parse() else {
-            return IndexMap::new();
-        };
+        let doc = r.parse()?;
         let mut materials = IndexMap::new();
         for (id, table, item) in Self::entries(&mut r, &doc, IdKind::Thing, "material") {
             let what = format!("material `{}`", id.value);
@@ -331,14 +367,15 @@ impl Loader {
                 materials.insert(id.value.clone(), (material, id));
             }
         }
-        materials
+        Some(materials)
     }
 
-    fn categories(&mut self, file: &SourceFile) -> IndexMap<String, (Category, Spanned<String>)> {
+    fn categories(
+        &mut self,
+        file: &SourceFile,
+    ) -> Option<IndexMap<String, (Category, Spanned<String>)>> {
         let mut r = Reader::new(file, &mut self.problems);
-        let Some(doc) = r.parse() else {
-            return IndexMap::new();
-        };
+        let doc = r.parse()?;
         let mut read = Vec::new();
         for (id, table, item) in Self::entries(&mut r, &doc, IdKind::Thing, "category") {
             let what = format!("category `{}`", id.value);
@@ -378,7 +415,8 @@ impl Loader {
                 Some(None) => {}
             }
         }
-        read.into_iter()
+        let categories = read
+            .into_iter()
             .map(|(id, name, parent)| {
                 let category = Category {
                     id: id.value.clone(),
@@ -387,7 +425,8 @@ impl Loader {
                 };
                 (id.value.clone(), (category, id))
             })
-            .collect()
+            .collect();
+        Some(categories)
     }
 
     fn item(&mut self, file: &SourceFile, index: usize) -> Option<RawItem> {
@@ -498,13 +537,19 @@ impl Loader {
         let mut years = BTreeMap::new();
         for file in files {
             let mut r = Reader::new(file, &mut self.problems);
-            let stem = file.path.file_stem().map(|s| s.to_string_lossy().into_owned());
+            let stem = file
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned());
             let year = stem
                 .as_deref()
                 .filter(|s| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|s| s.parse::<i32>().ok());
             let Some(year) = year else {
-                r.report(None, "calendar files are named by year, e.g. calendar/2026.toml");
+                r.report(
+                    None,
+                    "calendar files are named by year, e.g. calendar/2026.toml",
+                );
                 continue;
             };
             let Some(doc) = r.parse() else { continue };
@@ -520,21 +565,34 @@ impl Loader {
                 };
                 for entry in list {
                     let Some(day) = parse_date(&entry.value) else {
-                        r.report(entry.span, format!("`{}` is not a date written YYYY-MM-DD", entry.value));
+                        r.report(
+                            entry.span,
+                            format!("`{}` is not a date written YYYY-MM-DD", entry.value),
+                        );
                         continue;
                     };
                     let problem = if day.year() != year {
                         Some(format!("{} is not in {year}", entry.value))
                     } else if is_weekend(day) != weekend_expected {
                         Some(if weekend_expected {
-                            format!("{} is a weekday; workdays lists make-up working days on weekends", entry.value)
+                            format!(
+                                "{} is a weekday; workdays lists make-up working days on weekends",
+                                entry.value
+                            )
                         } else {
-                            format!("{} is a weekend day; holidays lists days off that would be weekdays", entry.value)
+                            format!(
+                                "{} is a weekend day; holidays lists days off that would be weekdays",
+                                entry.value
+                            )
                         })
                     } else {
                         None
                     };
-                    let set = if weekend_expected { &mut days.workdays } else { &mut days.holidays };
+                    let set = if weekend_expected {
+                        &mut days.workdays
+                    } else {
+                        &mut days.holidays
+                    };
                     if let Some(problem) = problem {
                         r.report(entry.span, problem);
                     } else if !set.insert(day) {
@@ -638,7 +696,8 @@ impl Loader {
                     Mark::New => visit(dep, deps, marks, path, order, cycles, names),
                     Mark::Active => {
                         let start = path.iter().position(|&s| s == dep).unwrap_or(0);
-                        let mut chain: Vec<String> = path[start..].iter().map(|&s| names(s)).collect();
+                        let mut chain: Vec<String> =
+                            path[start..].iter().map(|&s| names(s)).collect();
                         chain.push(names(dep));
                         cycles.push((offset, format!("derive cycle: {}", chain.join(" -> "))));
                     }
@@ -649,11 +708,24 @@ impl Loader {
             marks[slot] = Mark::Done;
             order.push(slot);
         }
-        let names = |slot: usize| facts.get_index(slot).map(|(id, _)| id.clone()).unwrap_or_default();
+        let names = |slot: usize| {
+            facts
+                .get_index(slot)
+                .map(|(id, _)| id.clone())
+                .unwrap_or_default()
+        };
         let mut cycles = Vec::new();
         for (slot, _) in edges {
             if marks[*slot] == Mark::New {
-                visit(*slot, &deps, &mut marks, &mut path, &mut order, &mut cycles, &names);
+                visit(
+                    *slot,
+                    &deps,
+                    &mut marks,
+                    &mut path,
+                    &mut order,
+                    &mut cycles,
+                    &names,
+                );
             }
         }
         for (offset, message) in cycles {
@@ -667,14 +739,14 @@ impl Loader {
         files: &[SourceFile],
         raw_items: Vec<RawItem>,
         checker: &Checker<'_>,
-        materials: &IndexMap<String, (Material, Spanned<String>)>,
-        categories: &IndexMap<String, (Category, Spanned<String>)>,
+        materials: Option<&IndexMap<String, (Material, Spanned<String>)>>,
+        categories: Option<&IndexMap<String, (Category, Spanned<String>)>>,
     ) -> IndexMap<String, Item> {
         let mut items = IndexMap::new();
         for raw in raw_items {
             let file = &files[raw.file];
             let mut item = raw.item;
-            if !categories.contains_key(&raw.category.value) {
+            if categories.is_some_and(|c| !c.contains_key(&raw.category.value)) {
                 self.problems.push(file.problem(
                     raw.category.span.clone(),
                     format!("unknown category `{}`", raw.category.value),
@@ -685,6 +757,7 @@ impl Loader {
             }
             let mut seen = Vec::new();
             for (id, copies, when) in raw.materials {
+                let Some(materials) = materials else { continue };
                 let Some(index) = materials.get_index_of(&id.value) else {
                     self.problems.push(
                         file.problem(id.span.clone(), format!("unknown material `{}`", id.value)),
@@ -729,7 +802,10 @@ impl Loader {
                 } else if seen.contains(&&id.value) {
                     self.problems.push(file.problem(
                         id.span.clone(),
-                        format!("bundle `{}`: item `{}` is listed twice", bundle.id, id.value),
+                        format!(
+                            "bundle `{}`: item `{}` is listed twice",
+                            bundle.id, id.value
+                        ),
                     ));
                 }
                 seen.push(&id.value);
@@ -834,13 +910,19 @@ fn fact_values(
         .require(table, item_span(item), "values", &format!("enum {what}"))
         .and_then(|v| r.string_list(v, &format!("{what}: values")))?;
     if list.is_empty() {
-        r.report(item_span(item), format!("{what}: an enum needs at least one value"));
+        r.report(
+            item_span(item),
+            format!("{what}: an enum needs at least one value"),
+        );
         return None;
     }
     let mut values: Vec<String> = Vec::with_capacity(list.len());
     for value in list {
         if values.contains(&value.value) {
-            r.report(value.span, format!("{what}: value \"{}\" is listed twice", value.value));
+            r.report(
+                value.span,
+                format!("{what}: value \"{}\" is listed twice", value.value),
+            );
         } else {
             values.push(value.value);
         }
@@ -855,9 +937,15 @@ fn checked_channels(r: &mut Reader<'_>, channels: Vec<Spanned<String>>) -> Vec<S
     let mut out: Vec<String> = Vec::new();
     for channel in channels {
         if !valid_id(&channel.value, IdKind::Thing) {
-            r.report(channel.span, format!("channel `{}` is not a valid id", channel.value));
+            r.report(
+                channel.span,
+                format!("channel `{}` is not a valid id", channel.value),
+            );
         } else if out.contains(&channel.value) {
-            r.report(channel.span, format!("channel `{}` is listed twice", channel.value));
+            r.report(
+                channel.span,
+                format!("channel `{}` is listed twice", channel.value),
+            );
         } else {
             out.push(channel.value);
         }
@@ -885,7 +973,10 @@ fn item_materials(
             tables
         }
         other => {
-            r.report(other.span(), "materials must be a list of tables ([[materials]])");
+            r.report(
+                other.span(),
+                "materials must be a list of tables ([[materials]])",
+            );
             Vec::new()
         }
     };
@@ -922,4 +1013,3 @@ fn item_materials(
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
-

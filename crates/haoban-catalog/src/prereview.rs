@@ -103,7 +103,12 @@ impl Catalog {
         Ok(Selected(indices))
     }
 
-    pub fn prereview(&self, applicant: &Applicant, selected: &Selected, on: NaiveDate) -> PreReview<'_> {
+    pub fn prereview(
+        &self,
+        applicant: &Applicant,
+        selected: &Selected,
+        on: NaiveDate,
+    ) -> PreReview<'_> {
         let env = self.env(&applicant.values, on);
         let mut items = Vec::with_capacity(selected.0.len());
         let mut item_needs: Vec<Vec<usize>> = Vec::with_capacity(selected.0.len());
@@ -167,7 +172,11 @@ impl Catalog {
             if conditional {
                 asked.extend_from_slice(&c.needs);
             }
-            let mut for_items: Vec<&str> = c.items.iter().map(|&i| self.item_at(i).id.as_str()).collect();
+            let mut for_items: Vec<&str> = c
+                .items
+                .iter()
+                .map(|&i| self.item_at(i).id.as_str())
+                .collect();
             for_items.sort_unstable();
             for_items.dedup();
             checklist.push(ChecklistEntry {
@@ -175,14 +184,21 @@ impl Catalog {
                 copies: c.copies,
                 for_items,
                 conditional,
-                needs: if conditional { self.fact_names(&c.needs) } else { Vec::new() },
+                needs: if conditional {
+                    self.fact_names(&c.needs)
+                } else {
+                    Vec::new()
+                },
             });
         }
         asked.sort_unstable();
         asked.dedup();
         // Most items settled first; equal counts keep the questionnaire's declared order.
         asked.sort_by_key(|&slot| (std::cmp::Reverse(dependents[slot]), slot));
-        let questions = asked.iter().map(|&slot| self.fact_at(slot).id.as_str()).collect();
+        let questions = asked
+            .iter()
+            .map(|&slot| self.fact_at(slot).id.as_str())
+            .collect();
 
         PreReview {
             on,

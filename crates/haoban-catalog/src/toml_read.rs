@@ -143,7 +143,10 @@ impl<'a> Reader<'a> {
     pub fn count(&mut self, item: &Item, what: &str) -> Option<u32> {
         let value = item.as_integer().and_then(|i| u32::try_from(i).ok());
         if value.is_none() {
-            self.report(item.span(), format!("{what} must be a whole number, 0 or more"));
+            self.report(
+                item.span(),
+                format!("{what} must be a whole number, 0 or more"),
+            );
         }
         value
     }

@@ -25,6 +25,8 @@ pub struct Expr {
     /// Covers the node's tokens, including its parentheses when it was written in some.
     pub span: Span,
     pub parenthesised: bool,
+    /// Levels of nodes from here down (a leaf is 1); the parser bounds it.
+    pub height: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]

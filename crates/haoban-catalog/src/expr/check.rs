@@ -129,10 +129,14 @@ impl<'a> Checker<'a> {
                     (UnaryOp::Neg, Type::Int | Type::Decimal) => {
                         Ok((Node::Neg(Box::new(node)), ty))
                     }
-                    (UnaryOp::Not, _) => fail(errors, *op_span, format!("`!` needs a bool, found {ty}")),
-                    (UnaryOp::Neg, _) => {
-                        fail(errors, *op_span, format!("unary `-` needs a number, found {ty}"))
+                    (UnaryOp::Not, _) => {
+                        fail(errors, *op_span, format!("`!` needs a bool, found {ty}"))
                     }
+                    (UnaryOp::Neg, _) => fail(
+                        errors,
+                        *op_span,
+                        format!("unary `-` needs a number, found {ty}"),
+                    ),
                 }
             }
             ExprKind::Binary {
@@ -171,9 +175,15 @@ impl<'a> Checker<'a> {
             }
         };
         let checked = match op {
-            BinaryOp::And if lt == Type::Bool && rt == Type::Bool => Some((Node::And(lb, rb), Type::Bool)),
-            BinaryOp::Or if lt == Type::Bool && rt == Type::Bool => Some((Node::Or(lb, rb), Type::Bool)),
-            BinaryOp::Add if lt == Type::Str && rt == Type::Str => Some((Node::Concat(lb, rb), Type::Str)),
+            BinaryOp::And if lt == Type::Bool && rt == Type::Bool => {
+                Some((Node::And(lb, rb), Type::Bool))
+            }
+            BinaryOp::Or if lt == Type::Bool && rt == Type::Bool => {
+                Some((Node::Or(lb, rb), Type::Bool))
+            }
+            BinaryOp::Add if lt == Type::Str && rt == Type::Str => {
+                Some((Node::Concat(lb, rb), Type::Str))
+            }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem
                 if lt.is_number() && rt.is_number() =>
             {
@@ -323,13 +333,18 @@ impl<'a> Checker<'a> {
     ) -> Checked {
         let known = ["age", "days_since", "has", "size", "date"];
         if !known.contains(&function) {
-            return fail(errors, 
+            return fail(
+                errors,
                 function_span,
-                format!("unknown function `{function}` (known: {})", known.join(", ")),
+                format!(
+                    "unknown function `{function}` (known: {})",
+                    known.join(", ")
+                ),
             );
         }
         let [arg] = args else {
-            return fail(errors, 
+            return fail(
+                errors,
                 function_span,
                 format!("`{function}` takes one argument, found {}", args.len()),
             );
@@ -340,17 +355,23 @@ impl<'a> Checker<'a> {
                     Some(slot) => Ok((Node::Has(slot), Type::Bool)),
                     None => fail(errors, arg.span, format!("unknown fact `{name}`")),
                 },
-                _ => fail(errors, function_span, "`has` takes a bare fact name".to_owned()),
+                _ => fail(
+                    errors,
+                    function_span,
+                    "`has` takes a bare fact name".to_owned(),
+                ),
             },
             "date" => match &arg.kind {
                 ExprKind::Str(text) => match parse_date(text) {
                     Some(day) => Ok((Node::Const(Value::Date(day)), Type::Date)),
-                    None => fail(errors, 
+                    None => fail(
+                        errors,
                         arg.span,
                         format!("`{text}` is not a real date written YYYY-MM-DD"),
                     ),
                 },
-                _ => fail(errors, 
+                _ => fail(
+                    errors,
                     function_span,
                     "`date` takes a string literal such as date(\"2026-01-01\")".to_owned(),
                 ),
@@ -362,11 +383,13 @@ impl<'a> Checker<'a> {
                     ("age", Type::Date) => Ok((Node::Age(operand), Type::Int)),
                     ("days_since", Type::Date) => Ok((Node::DaysSince(operand), Type::Int)),
                     ("size", Type::Str | Type::List(_)) => Ok((Node::Size(operand), Type::Int)),
-                    ("size", _) => fail(errors, 
+                    ("size", _) => fail(
+                        errors,
                         function_span,
                         format!("`size` takes a string or a list, found {ty}"),
                     ),
-                    _ => fail(errors, 
+                    _ => fail(
+                        errors,
                         function_span,
                         format!("`{function}` takes a date, found {ty}"),
                     ),
@@ -378,7 +401,11 @@ impl<'a> Checker<'a> {
 
 /// Reports a string literal that is not among an enum's declared values. Expressions
 /// that are not literals cannot be known before evaluation and pass.
-fn enum_literal(values: &[String], expr: &Expr, errors: &mut Vec<CheckError>) -> Result<(), Reported> {
+fn enum_literal(
+    values: &[String],
+    expr: &Expr,
+    errors: &mut Vec<CheckError>,
+) -> Result<(), Reported> {
     match &expr.kind {
         ExprKind::Str(text) if !values.iter().any(|v| v == text) => {
             errors.push(CheckError {
@@ -402,10 +429,12 @@ fn literal_value(expr: &Expr) -> Option<Value> {
         ExprKind::Str(s) => Some(Value::Str(s.as_str().into())),
         ExprKind::Bool(b) => Some(Value::Bool(*b)),
         ExprKind::Call { function, args, .. } if function == "date" => match args.as_slice() {
-            [Expr {
-                kind: ExprKind::Str(text),
-                ..
-            }] => parse_date(text).map(Value::Date),
+            [
+                Expr {
+                    kind: ExprKind::Str(text),
+                    ..
+                },
+            ] => parse_date(text).map(Value::Date),
             _ => None,
         },
         _ => None,

@@ -8,8 +8,13 @@ use rust_decimal::Decimal;
 use super::ast::{BinaryOp, Expr, ExprKind, Span, UnaryOp};
 use super::lexer::{Token, tokenize};
 
-/// Deeper trees are refused so that every recursive walk over them stays well inside the stack.
-const MAX_DEPTH: usize = 200;
+/// Parentheses, unary operators and calls may nest this deep: far beyond any real
+/// condition, well inside the stack of a test thread even in a debug build.
+const MAX_DEPTH: usize = 64;
+
+/// Trees taller than this are refused, so every recursive walk over them (checking,
+/// evaluation, reference collection) stays well inside the stack.
+const MAX_HEIGHT: usize = 256;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
@@ -52,12 +57,30 @@ struct Parser {
     pos: usize,
 }
 
-fn node(kind: ExprKind, span: Span) -> Expr {
-    Expr {
+fn node(kind: ExprKind, span: Span) -> Result<Expr, ParseError> {
+    let children = match &kind {
+        ExprKind::List(items) => items.iter().map(|e| e.height).max().unwrap_or(0),
+        ExprKind::Call { args, .. } => args.iter().map(|e| e.height).max().unwrap_or(0),
+        ExprKind::Unary { operand, .. } => operand.height,
+        ExprKind::Binary { lhs, rhs, .. } => lhs.height.max(rhs.height),
+        ExprKind::Int(_)
+        | ExprKind::Decimal(_)
+        | ExprKind::Str(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Name(_) => 0,
+    };
+    if children >= MAX_HEIGHT {
+        return Err(ParseError::new(
+            span,
+            format!("the condition is more than {MAX_HEIGHT} operations deep; split it up"),
+        ));
+    }
+    Ok(Expr {
         kind,
         span,
         parenthesised: false,
-    }
+        height: children + 1,
+    })
 }
 
 impl Parser {
@@ -107,12 +130,9 @@ impl Parser {
             return self.unary(depth);
         }
         let mut lhs = self.binary(level + 1, depth)?;
-        let mut chain = 0;
         while let Some(op) = binary_op(self.peek(), level) {
-            chain += 1;
-            self.guard(depth + chain)?;
             let (_, op_span) = self.bump();
-            let rhs = self.binary(level + 1, depth + chain)?;
+            let rhs = self.binary(level + 1, depth)?;
             let span = lhs.span.to(rhs.span);
             lhs = node(
                 ExprKind::Binary {
@@ -122,7 +142,7 @@ impl Parser {
                     rhs: Box::new(rhs),
                 },
                 span,
-            );
+            )?;
         }
         Ok(lhs)
     }
@@ -142,14 +162,14 @@ impl Parser {
         }
         let operand = self.unary(depth + 1)?;
         let span = op_span.to(operand.span);
-        Ok(node(
+        node(
             ExprKind::Unary {
                 op,
                 op_span,
                 operand: Box::new(operand),
             },
             span,
-        ))
+        )
     }
 
     /// `-3` is a literal (so that it may stand in a list), not negation applied to 3.
@@ -160,7 +180,7 @@ impl Parser {
         };
         let (token, span) = self.bump();
         let kind = number(&token, &text, minus.to(span))?;
-        Ok(Some(node(kind, minus.to(span))))
+        Ok(Some(node(kind, minus.to(span))?))
     }
 
     fn primary(&mut self, depth: usize) -> Result<Expr, ParseError> {
@@ -173,14 +193,14 @@ impl Parser {
             Token::Ident(name) if self.peek() == &Token::LParen => {
                 self.bump();
                 let (args, close) = self.sequence(Token::RParen, "`)`", depth)?;
-                return Ok(node(
+                return node(
                     ExprKind::Call {
                         function: name,
                         function_span: span,
                         args,
                     },
                     span.to(close),
-                ));
+                );
             }
             Token::Ident(name) => ExprKind::Name(name),
             Token::LParen => {
@@ -195,14 +215,14 @@ impl Parser {
             }
             Token::LBracket => {
                 let (items, close) = self.sequence(Token::RBracket, "`]`", depth)?;
-                return Ok(node(ExprKind::List(items), span.to(close)));
+                return node(ExprKind::List(items), span.to(close));
             }
             _ => {
                 self.pos -= usize::from(token != Token::End);
                 return Err(self.unexpected("a value, a fact name, `(` or `[`"));
             }
         };
-        Ok(node(kind, span))
+        node(kind, span)
     }
 
     /// Comma-separated expressions up to `close` (a trailing comma is allowed).
@@ -232,9 +252,10 @@ impl Parser {
 
 fn number(token: &Token, text: &str, span: Span) -> Result<ExprKind, ParseError> {
     match token {
-        Token::Int(_) => text.parse::<i64>().map(ExprKind::Int).map_err(|_| {
-            ParseError::new(span, format!("integer `{text}` is out of range"))
-        }),
+        Token::Int(_) => text
+            .parse::<i64>()
+            .map(ExprKind::Int)
+            .map_err(|_| ParseError::new(span, format!("integer `{text}` is out of range"))),
         _ => Decimal::from_str_exact(text)
             .map(ExprKind::Decimal)
             .map_err(|_| ParseError::new(span, format!("decimal `{text}` cannot be held exactly"))),

@@ -28,7 +28,10 @@ pub fn deadline(args: &DeadlineArgs) -> ExitCode {
         Err(code) => return code,
     };
     let Ok(days) = args.days.parse::<u64>() else {
-        return bad_input(format!("--days `{}` is not a whole number of days, 0 or more", args.days));
+        return bad_input(format!(
+            "--days `{}` is not a whole number of days, 0 or more",
+            args.days
+        ));
     };
     match catalog.calendar().add_working_days(from, days) {
         Ok(counted) => {

@@ -62,7 +62,11 @@ impl<'c> ItemGuide<'c> {
             asks,
             promised_days: item.promised_days,
             value_points: item.value_points.to_string(),
-            channels: item.channels.iter().map(|c| channel_label(c, locale)).collect(),
+            channels: item
+                .channels
+                .iter()
+                .map(|c| channel_label(c, locale))
+                .collect(),
             proactive: item.proactive,
             materials: item
                 .materials
@@ -95,18 +99,39 @@ pub fn render(guide: &ItemGuide<'_>, locale: Locale) -> String {
     let _ = writeln!(out, "{}（{}）", guide.name, guide.id);
     let _ = writeln!(out, "{}", "=".repeat(60));
     if !guide.category.is_empty() {
-        let _ = writeln!(out, "{}{}", t("事项类别：", "Category: "), guide.category.join(" / "));
+        let _ = writeln!(
+            out,
+            "{}{}",
+            t("事项类别：", "Category: "),
+            guide.category.join(" / ")
+        );
     }
-    let _ = writeln!(out, "{}{}", t("承办部门：", "Department: "), guide.department);
+    let _ = writeln!(
+        out,
+        "{}{}",
+        t("承办部门：", "Department: "),
+        guide.department
+    );
     let _ = writeln!(
         out,
         "{}{}",
         t("办理条件：", "Who qualifies: "),
-        guide.eligible.unwrap_or(t("无条件限制", "anyone may apply"))
+        guide
+            .eligible
+            .unwrap_or(t("无条件限制", "anyone may apply"))
     );
     if !guide.asks.is_empty() {
-        let asks: Vec<String> = guide.asks.iter().map(|(_, label)| label.to_string()).collect();
-        let _ = writeln!(out, "{}{}", t("  涉及情况：", "  Depends on: "), asks.join(t("、", ", ")));
+        let asks: Vec<String> = guide
+            .asks
+            .iter()
+            .map(|(_, label)| label.to_string())
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}{}",
+            t("  涉及情况：", "  Depends on: "),
+            asks.join(t("、", ", "))
+        );
     }
     let promise = match (guide.promised_days, zh) {
         (0, true) => "即办件，当场办结".to_owned(),
@@ -115,9 +140,21 @@ pub fn render(guide: &ItemGuide<'_>, locale: Locale) -> String {
         (days, false) => format!("{days} working days"),
     };
     let _ = writeln!(out, "{}{promise}", t("承诺时限：", "Promised time: "));
-    let _ = writeln!(out, "{}{}", t("办理渠道：", "Channels: "), guide.channels.join(t("、", ", ")));
+    let _ = writeln!(
+        out,
+        "{}{}",
+        t("办理渠道：", "Channels: "),
+        guide.channels.join(t("、", ", "))
+    );
     if guide.proactive {
-        let _ = writeln!(out, "{}", t("免申即享：符合条件者由中心主动告知", "Granted without application (免申即享): the center contacts those who qualify"));
+        let _ = writeln!(
+            out,
+            "{}",
+            t(
+                "免申即享：符合条件者由中心主动告知",
+                "Granted without application (免申即享): the center contacts those who qualify"
+            )
+        );
     }
     let _ = writeln!(out, "{}", t("所需材料：", "Materials:"));
     if guide.materials.is_empty() {
@@ -129,10 +166,18 @@ pub fn render(guide: &ItemGuide<'_>, locale: Locale) -> String {
         } else {
             format!("{} ×{}", material.form, material.copies)
         };
-        let form = if zh { format!("（{}）", material.form) } else { String::new() };
+        let form = if zh {
+            format!("（{}）", material.form)
+        } else {
+            String::new()
+        };
         let _ = write!(out, "  {}. {}{form} {copies}", n + 1, material.name);
         if material.e_licence {
-            let _ = write!(out, "{}", t("，可用电子证照", "; an electronic licence may replace it"));
+            let _ = write!(
+                out,
+                "{}",
+                t("，可用电子证照", "; an electronic licence may replace it")
+            );
         }
         if let Some(when) = material.when {
             let _ = write!(out, "{}{when}", t("；仅当 ", "; only when "));
@@ -140,7 +185,12 @@ pub fn render(guide: &ItemGuide<'_>, locale: Locale) -> String {
         out.push('\n');
     }
     if !guide.bundles.is_empty() {
-        let _ = writeln!(out, "{}{}", t("所属一件事：", "Part of: "), guide.bundles.join(t("、", ", ")));
+        let _ = writeln!(
+            out,
+            "{}{}",
+            t("所属一件事：", "Part of: "),
+            guide.bundles.join(t("、", ", "))
+        );
     }
     out
 }

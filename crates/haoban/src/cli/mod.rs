@@ -15,7 +15,11 @@ mod notice;
 mod prereview;
 
 #[derive(Debug, Parser)]
-#[command(name = "haoban", version, about = "好办 haoban: a one-window community service center")]
+#[command(
+    name = "haoban",
+    version,
+    about = "好办 haoban: a one-window community service center"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,

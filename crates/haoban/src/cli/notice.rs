@@ -91,11 +91,21 @@ pub fn render(catalog: &Catalog, review: &PreReview<'_>, locale: Locale) -> Stri
             .collect::<Vec<_>>()
             .join(w.list_sep)
     };
-    let item_name = |id: &str| catalog.item(id).map_or(id.to_owned(), |i| i.name.get(locale).to_owned());
+    let item_name = |id: &str| {
+        catalog
+            .item(id)
+            .map_or(id.to_owned(), |i| i.name.get(locale).to_owned())
+    };
     let mut out = String::new();
     let _ = writeln!(out, "{}", w.title);
     let _ = writeln!(out, "{}", "=".repeat(60));
-    let _ = writeln!(out, "{}: {} ({})", w.catalog, catalog.name.get(locale), &catalog.version[..12]);
+    let _ = writeln!(
+        out,
+        "{}: {} ({})",
+        w.catalog,
+        catalog.name.get(locale),
+        &catalog.version[..12]
+    );
     let _ = writeln!(out, "{}: {}", w.date, review.on.format("%Y-%m-%d"));
 
     for (heading, status) in [
@@ -128,7 +138,9 @@ pub fn render(catalog: &Catalog, review: &PreReview<'_>, locale: Locale) -> Stri
         let _ = writeln!(out, "  {}", w.no_materials);
     }
     for (n, entry) in review.checklist.iter().enumerate() {
-        let Some(material) = catalog.material(entry.material) else { continue };
+        let Some(material) = catalog.material(entry.material) else {
+            continue;
+        };
         let for_items: Vec<String> = entry.for_items.iter().map(|id| item_name(id)).collect();
         let _ = write!(
             out,

@@ -70,7 +70,11 @@ fn review(args: &PrereviewArgs, clock: &dyn Clock) -> Result<String, ExitCode> {
             .map(|json| json + "\n")
             .map_err(bad_input)
     } else {
-        Ok(notice::render(&catalog, &result, args.lang.locale(&catalog)))
+        Ok(notice::render(
+            &catalog,
+            &result,
+            args.lang.locale(&catalog),
+        ))
     }
 }
 
@@ -86,5 +90,9 @@ fn read_facts(source: &str) -> Result<String, ExitCode> {
 }
 
 fn facts_origin(source: &str) -> &str {
-    if source == "-" { "standard input" } else { source }
+    if source == "-" {
+        "standard input"
+    } else {
+        source
+    }
 }
