@@ -32,13 +32,14 @@ struct Words {
     not_met: &'static str,
     materials: &'static str,
     no_materials: &'static str,
-    copies: &'static str,
     used_for: &'static str,
     e_licence: &'static str,
     only_if: &'static str,
     questions: &'static str,
     footer: &'static str,
     list_sep: &'static str,
+    colon: &'static str,
+    clause_sep: &'static str,
 }
 
 const ZH: Words = Words {
@@ -53,13 +54,14 @@ const ZH: Words = Words {
     not_met: "未满足",
     materials: "四、请一次带齐以下材料",
     no_materials: "（无需提交材料）",
-    copies: "份",
     used_for: "用于",
     e_licence: "可用电子证照代替",
     only_if: "视情况而定，取决于",
     questions: "五、请补充告知以下情况，以便确定办理事项和材料",
     footer: "本告知单依据预审时提供的情况出具；情况有变化的，以窗口受理时审核为准。",
     list_sep: "、",
+    colon: "：",
+    clause_sep: "；",
 };
 
 const EN: Words = Words {
@@ -74,13 +76,14 @@ const EN: Words = Words {
     not_met: "not met",
     materials: "4. Bring all of these materials, once",
     no_materials: "(no materials needed)",
-    copies: "copies",
     used_for: "for",
     e_licence: "an electronic licence may replace it",
     only_if: "may be needed, depending on",
     questions: "5. Please tell us the following, to settle the items and materials above",
     footer: "This notice reflects the facts given at pre-review; the window's check at acceptance prevails if they change.",
     list_sep: ", ",
+    colon: ": ",
+    clause_sep: "; ",
 };
 
 pub fn render(catalog: &Catalog, review: &PreReview<'_>, locale: Locale) -> String {
@@ -101,12 +104,13 @@ pub fn render(catalog: &Catalog, review: &PreReview<'_>, locale: Locale) -> Stri
     let _ = writeln!(out, "{}", "=".repeat(60));
     let _ = writeln!(
         out,
-        "{}: {} ({})",
+        "{}{}{} ({})",
         w.catalog,
+        w.colon,
         catalog.name.get(locale),
         &catalog.version[..12]
     );
-    let _ = writeln!(out, "{}: {}", w.date, review.on.format("%Y-%m-%d"));
+    let _ = writeln!(out, "{}{}{}", w.date, w.colon, review.on.format("%Y-%m-%d"));
 
     for (heading, status) in [
         (w.eligible, Status::Eligible),
@@ -122,10 +126,27 @@ pub fn render(catalog: &Catalog, review: &PreReview<'_>, locale: Locale) -> Stri
             let _ = write!(out, "  - {} [{}]", item_name(item.id), item.id);
             match status {
                 Status::Unknown if !item.needs.is_empty() => {
-                    let _ = write!(out, " — {}: {}", w.still_to_know, fact_labels(&item.needs));
+                    let _ = write!(
+                        out,
+                        " — {}{}{}",
+                        w.still_to_know,
+                        w.colon,
+                        fact_labels(&item.needs)
+                    );
                 }
                 Status::Ineligible => {
-                    let _ = write!(out, " — {}: {}", w.not_met, item.failed.join("; "));
+                    let failed: Vec<String> = item
+                        .failed
+                        .iter()
+                        .map(|c| explain(catalog, item.id, c, locale, w))
+                        .collect();
+                    let _ = write!(
+                        out,
+                        " — {}{}{}",
+                        w.not_met,
+                        w.colon,
+                        failed.join(w.clause_sep)
+                    );
                 }
                 _ => {}
             }
@@ -142,22 +163,33 @@ pub fn render(catalog: &Catalog, review: &PreReview<'_>, locale: Locale) -> Stri
             continue;
         };
         let for_items: Vec<String> = entry.for_items.iter().map(|id| item_name(id)).collect();
+        let copies = match (locale, entry.copies) {
+            (Locale::Zh, n) => format!("{n} 份"),
+            (Locale::En, 1) => "1 copy".to_owned(),
+            (Locale::En, n) => format!("{n} copies"),
+        };
         let _ = write!(
             out,
-            "  {}. {} ({}) ×{} {} — {}: {}",
+            "  {}. {} ({}) {copies} — {}{}{}",
             n + 1,
             material.name.get(locale),
             material.form.label(locale),
-            entry.copies,
-            w.copies,
             w.used_for,
+            w.colon,
             for_items.join(w.list_sep)
         );
         if material.e_licence {
-            let _ = write!(out, "; {}", w.e_licence);
+            let _ = write!(out, "{}{}", w.clause_sep, w.e_licence);
         }
         if entry.conditional {
-            let _ = write!(out, "; {}: {}", w.only_if, fact_labels(&entry.needs));
+            let _ = write!(
+                out,
+                "{}{}{}{}",
+                w.clause_sep,
+                w.only_if,
+                w.colon,
+                fact_labels(&entry.needs)
+            );
         }
         out.push('\n');
     }
@@ -170,4 +202,20 @@ pub fn render(catalog: &Catalog, review: &PreReview<'_>, locale: Locale) -> Stri
     }
     let _ = writeln!(out, "\n{}", w.footer);
     out
+}
+
+/// A failed condition in words: the labels of the facts it is about, then its source.
+fn explain(catalog: &Catalog, item: &str, conjunct: &str, locale: Locale, w: &Words) -> String {
+    let condition = catalog
+        .item(item)
+        .and_then(|i| i.eligible.as_ref())
+        .and_then(|e| e.conjuncts.iter().find(|c| c.source == conjunct));
+    let labels: Vec<&str> = condition
+        .map(|c| catalog.facts_named_by(c).map(|f| f.label(locale)).collect())
+        .unwrap_or_default();
+    if labels.is_empty() {
+        conjunct.to_owned()
+    } else {
+        format!("{} ({conjunct})", labels.join(w.list_sep))
+    }
 }
