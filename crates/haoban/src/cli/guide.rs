@@ -85,7 +85,7 @@ impl<'c> ItemGuide<'c> {
                 .collect(),
             bundles: catalog
                 .bundles()
-                .filter(|b| b.items.iter().any(|i| *i == item.id))
+                .filter(|b| b.items.contains(&item.id))
                 .map(|b| b.name.get(locale))
                 .collect(),
         }
