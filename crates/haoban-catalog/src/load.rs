@@ -178,7 +178,11 @@ impl Loader {
         let path = dir.join(folder);
         let entries = match fs::read_dir(&path) {
             Ok(entries) => entries,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound && !required => {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                if required {
+                    self.problems
+                        .push(Problem::file(&path, "required folder is missing"));
+                }
                 return Vec::new();
             }
             Err(err) => {

@@ -43,15 +43,10 @@ pub fn check(dir: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(problems) => {
+            // Only the problems: tools read every stderr line as `file:line:col: message`.
             for problem in &problems.0 {
                 eprintln!("{problem}");
             }
-            eprintln!(
-                "{} problem{} in {}",
-                problems.0.len(),
-                if problems.0.len() == 1 { "" } else { "s" },
-                dir.display()
-            );
             ExitCode::FAILURE
         }
     }
