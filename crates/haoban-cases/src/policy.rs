@@ -1,0 +1,133 @@
+//! Who may do what: the one policy table. Every endpoint and every case transition asks it.
+//! Centre scope (own centre only, except where noted) and resident ownership are checked
+//! by the caller against [`Scope`].
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Resident,
+    Desk,
+    Clerk,
+    Office,
+    Supervisor,
+    Admin,
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Resident,
+        Role::Desk,
+        Role::Clerk,
+        Role::Office,
+        Role::Supervisor,
+        Role::Admin,
+        Role::Auditor,
+    ];
+    pub const STAFF: [Role; 6] = [
+        Role::Desk,
+        Role::Clerk,
+        Role::Office,
+        Role::Supervisor,
+        Role::Admin,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::Desk => "desk",
+            Role::Clerk => "clerk",
+            Role::Office => "office",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    ReadCatalog,
+    Prereview,
+    CreateCase,
+    ReadCase,
+    ListCases,
+    CheckMaterials,
+    Accept,
+    AcceptWithDeficiency,
+    NotAccept,
+    StartReview,
+    RequestSupplement,
+    ProvideSupplement,
+    FulfilDeficiency,
+    Approve,
+    Deny,
+    MarkReady,
+    Deliver,
+    Close,
+    Withdraw,
+    AddNote,
+    ReadRecord,
+    VerifyAudit,
+    /// See a full ID number instead of the masked one (recorded each time).
+    Unmask,
+    ManageUsers,
+}
+
+/// How far an allowed action reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Anyone, anywhere (reading the public catalog).
+    Public,
+    /// The actor's own centre's records.
+    OwnCenter,
+    /// Only the resident's own cases.
+    OwnCases,
+}
+
+/// The policy table: `Some(scope)` where `role` may take `action`, `None` where it may not.
+pub fn permits(role: Role, action: Action) -> Option<Scope> {
+    use Action::*;
+    use Role::*;
+    let staff_case_reader = matches!(role, Desk | Clerk | Office | Supervisor);
+    let window = matches!(role, Clerk | Supervisor);
+    let back_office = matches!(role, Office | Supervisor);
+    let allowed = match action {
+        ReadCatalog | Prereview => return Some(Scope::Public),
+        CreateCase => matches!(role, Resident | Desk | Clerk | Supervisor),
+        ReadCase | ListCases | ReadRecord => {
+            if role == Resident {
+                return Some(Scope::OwnCases);
+            }
+            staff_case_reader || role == Auditor
+        }
+        CheckMaterials | Accept | AcceptWithDeficiency | NotAccept | Deliver => window,
+        StartReview | RequestSupplement | Approve | Deny => back_office,
+        ProvideSupplement | Withdraw => {
+            if role == Resident {
+                return Some(Scope::OwnCases);
+            }
+            window || back_office
+        }
+        FulfilDeficiency | MarkReady | Close => window || back_office,
+        AddNote => staff_case_reader,
+        VerifyAudit => matches!(role, Auditor | Supervisor),
+        Unmask => matches!(role, Clerk | Office | Supervisor),
+        ManageUsers => role == Admin,
+    };
+    allowed.then_some(Scope::OwnCenter)
+}
