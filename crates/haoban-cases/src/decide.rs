@@ -164,10 +164,10 @@ fn expected(states: &[CaseStatus]) -> String {
         .join(" or ")
 }
 
-/// Opens a case: the `submitted` event, checked like any other command.
+/// Opens a case: the `submitted` event, checked like any other command. It has no case
+/// number yet: the store numbers it when it records it.
 pub fn submit(
     ctx: &Context,
-    number: CaseNumber,
     applicant: Applicant,
     channel: Channel,
     item: &ItemTerms,
@@ -178,10 +178,13 @@ pub fn submit(
             "the applicant's name is required".into(),
         ));
     }
-    Ok(event(
-        ctx,
-        &number,
-        EventKind::Submitted {
+    Ok(Event {
+        center: ctx.center.clone(),
+        case: None,
+        at: ctx.now,
+        actor: ctx.actor.clone(),
+        role: ctx.role,
+        kind: EventKind::Submitted {
             item: item.id.clone(),
             catalog_version: item.catalog_version.clone(),
             applicant,
@@ -189,7 +192,7 @@ pub fn submit(
             promised_days: item.promised_days,
             required_materials: item.required_materials.clone(),
         },
-    ))
+    })
 }
 
 fn allowed(ctx: &Context, action: Action) -> Result<(), CaseError> {

@@ -61,14 +61,14 @@ impl Story {
             id_number: IdNumber::parse("11010519491231002X").expect("id"),
             name: "王阿姨".into(),
         };
-        let submitted = submit(
+        let mut submitted = submit(
             &ctx(Role::Clerk, on),
-            number,
             applicant,
             Channel::Window,
             &terms(promised_days),
         )
         .expect("submit");
+        submitted.case = Some(number);
         let case = Case::apply(None, &submitted).expect("projection");
         Story {
             case,

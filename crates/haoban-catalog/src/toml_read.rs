@@ -69,7 +69,11 @@ impl<'a> Reader<'a> {
         match Document::parse(self.file.text.clone()) {
             Ok(doc) => Some(doc),
             Err(err) => {
-                let detail = err.message().split_whitespace().collect::<Vec<_>>().join(" ");
+                let detail = err
+                    .message()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 let message = format!("invalid TOML: {detail}");
                 self.report(err.span(), message);
                 None

@@ -1,0 +1,441 @@
+//! The contract every store passes, run against each backend by [`contract_suite!`].
+//! Each check gets a fresh, empty, migrated store.
+
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use haoban_cases::record::verify;
+use haoban_cases::{
+    Applicant, CaseNumber, CaseStatus, CenterId, Channel, Command, Context, IdNumber, ItemTerms,
+    MaterialCheck, MaterialState, Role, decide, submit,
+};
+
+use crate::{CaseFilter, LoginCode, Session, SessionKind, Store, StoreError, User};
+
+/// Generates one `#[tokio::test]` per contract check, each with a fresh store from `$make`
+/// (an async fn returning `Arc<dyn Store>`).
+#[macro_export]
+macro_rules! contract_suite {
+    ($make:path) => {
+        $crate::contract_suite!(@tests $make,
+            numbers_cases_per_center_and_day,
+            records_events_and_projection_together,
+            refuses_a_stale_version_and_stores_nothing,
+            filters_cases,
+            keeps_one_verifiable_chain_per_center,
+            concurrent_writers_never_fork_the_chain,
+            rebuilds_a_projection_from_events,
+            keeps_users_and_locks_them_out,
+            disabling_a_user_ends_their_sessions,
+            keeps_sessions,
+            keeps_one_login_code_per_resident,
+            reports_missing_cases,
+        );
+    };
+    (@tests $make:path, $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let store = $make().await;
+                $crate::contract::$name(store).await;
+            }
+        )*
+    };
+}
+
+fn center(name: &str) -> CenterId {
+    CenterId::parse(name).expect("center")
+}
+
+fn day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).expect("date")
+}
+
+fn ctx(role: Role, center_name: &str) -> Context {
+    Context {
+        actor: format!("{role}-a"),
+        role,
+        center: center(center_name),
+        now: Utc
+            .with_ymd_and_hms(2026, 11, 27, 2, 0, 0)
+            .single()
+            .expect("time"),
+        today: day(),
+    }
+}
+
+fn terms() -> ItemTerms {
+    ItemTerms {
+        id: "elderly-allowance".into(),
+        catalog_version: "v1".into(),
+        promised_days: 20,
+        required_materials: vec!["id-card".into()],
+    }
+}
+
+fn applicant() -> Applicant {
+    Applicant {
+        id_number: IdNumber::parse("11010519491231002X").expect("id"),
+        name: "王阿姨".into(),
+    }
+}
+
+async fn open(store: &dyn Store, center_name: &str) -> haoban_cases::Case {
+    let event = submit(
+        &ctx(Role::Clerk, center_name),
+        applicant(),
+        Channel::Window,
+        &terms(),
+    )
+    .expect("submit");
+    store.open_case(day(), event).await.expect("open case")
+}
+
+fn accept() -> Command {
+    Command::Accept {
+        materials: vec![MaterialCheck {
+            material: "id-card".into(),
+            state: MaterialState::Received,
+        }],
+    }
+}
+
+pub async fn numbers_cases_per_center_and_day(store: Arc<dyn Store>) {
+    let a = open(&*store, "linfen").await;
+    let b = open(&*store, "linfen").await;
+    let c = open(&*store, "pengpu").await;
+    assert_eq!(a.number.to_string(), "linfen-20261127-0001");
+    assert_eq!(b.number.to_string(), "linfen-20261127-0002");
+    assert_eq!(c.number.to_string(), "pengpu-20261127-0001");
+    assert_eq!(a.status, CaseStatus::Submitted);
+    assert_eq!(a.version, 1);
+}
+
+pub async fn records_events_and_projection_together(store: Arc<dyn Store>) {
+    let case = open(&*store, "linfen").await;
+    let events = decide(&ctx(Role::Clerk, "linfen"), &case, accept(), false).expect("accept");
+    let accepted = store
+        .record(&case.number, Some(case.version), events)
+        .await
+        .expect("record");
+    assert_eq!(accepted.status, CaseStatus::Accepted);
+    assert_eq!(accepted.version, 2);
+    assert_eq!(
+        store.case(&case.number).await.expect("read"),
+        Some(accepted.clone())
+    );
+    let record = store.case_record(&case.number).await.expect("record");
+    let kinds: Vec<&str> = record.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["submitted", "accepted"]);
+    assert_eq!(record[1].actor, "clerk-a");
+    assert_eq!(record[1].role, "clerk");
+}
+
+pub async fn refuses_a_stale_version_and_stores_nothing(store: Arc<dyn Store>) {
+    let case = open(&*store, "linfen").await;
+    let events = decide(&ctx(Role::Clerk, "linfen"), &case, accept(), false).expect("accept");
+    store
+        .record(&case.number, Some(1), events.clone())
+        .await
+        .expect("first writer wins");
+    let second = store.record(&case.number, Some(1), events).await;
+    assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
+    assert_eq!(
+        store.case_record(&case.number).await.expect("record").len(),
+        2
+    );
+    let chain = store.chain("linfen").await.expect("chain");
+    assert_eq!(verify("linfen", &chain.entries, chain.head.as_ref()), Ok(2));
+}
+
+pub async fn filters_cases(store: Arc<dyn Store>) {
+    let first = open(&*store, "linfen").await;
+    let second = open(&*store, "linfen").await;
+    open(&*store, "pengpu").await;
+    let events = decide(&ctx(Role::Clerk, "linfen"), &second, accept(), false).expect("accept");
+    store
+        .record(&second.number, Some(1), events)
+        .await
+        .expect("record");
+
+    let all = store
+        .cases(&CaseFilter::center(center("linfen")))
+        .await
+        .expect("list");
+    assert_eq!(all.len(), 2, "only the center's own cases");
+    let mut submitted = CaseFilter::center(center("linfen"));
+    submitted.statuses = vec![CaseStatus::Submitted];
+    let listed = store.cases(&submitted).await.expect("list");
+    assert_eq!(
+        listed.iter().map(|c| &c.number).collect::<Vec<_>>(),
+        vec![&first.number]
+    );
+    let mut by_clerk = CaseFilter::center(center("linfen"));
+    by_clerk.clerk = Some("clerk-a".into());
+    assert_eq!(store.cases(&by_clerk).await.expect("list").len(), 1);
+    let mut by_item = CaseFilter::center(center("linfen"));
+    by_item.item = Some("nothing".into());
+    assert!(store.cases(&by_item).await.expect("list").is_empty());
+    let mut by_applicant = CaseFilter::center(center("linfen"));
+    by_applicant.applicant = Some("11010519491231002X".into());
+    assert_eq!(store.cases(&by_applicant).await.expect("list").len(), 2);
+    let mut paged = CaseFilter::center(center("linfen"));
+    paged.limit = 1;
+    paged.offset = 1;
+    assert_eq!(store.cases(&paged).await.expect("list").len(), 1);
+}
+
+pub async fn keeps_one_verifiable_chain_per_center(store: Arc<dyn Store>) {
+    for _ in 0..3 {
+        open(&*store, "linfen").await;
+    }
+    open(&*store, "pengpu").await;
+    let mut centers = store.centers().await.expect("centers");
+    centers.sort();
+    assert_eq!(centers, vec!["linfen", "pengpu"]);
+    let chain = store.chain("linfen").await.expect("chain");
+    assert_eq!(
+        chain.entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    assert_eq!(verify("linfen", &chain.entries, chain.head.as_ref()), Ok(3));
+    let other = store.chain("pengpu").await.expect("chain");
+    assert_eq!(verify("pengpu", &other.entries, other.head.as_ref()), Ok(1));
+}
+
+pub async fn concurrent_writers_never_fork_the_chain(store: Arc<dyn Store>) {
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..5 {
+                let case = open(&*store, "linfen").await;
+                let events =
+                    decide(&ctx(Role::Clerk, "linfen"), &case, accept(), false).expect("accept");
+                store
+                    .record(&case.number, Some(1), events)
+                    .await
+                    .expect("record");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let chain = store.chain("linfen").await.expect("chain");
+    assert_eq!(
+        verify("linfen", &chain.entries, chain.head.as_ref()),
+        Ok(80)
+    );
+    let numbers: std::collections::BTreeSet<String> = chain
+        .entries
+        .iter()
+        .filter_map(|e| e.case.clone())
+        .collect();
+    assert_eq!(numbers.len(), 40, "every case got its own number");
+}
+
+pub async fn rebuilds_a_projection_from_events(store: Arc<dyn Store>) {
+    let case = open(&*store, "linfen").await;
+    let events = decide(&ctx(Role::Clerk, "linfen"), &case, accept(), false).expect("accept");
+    let accepted = store
+        .record(&case.number, Some(1), events)
+        .await
+        .expect("record");
+    let note = decide(
+        &ctx(Role::Office, "linfen"),
+        &accepted,
+        Command::AddNote {
+            text: "已电话联系".into(),
+        },
+        false,
+    )
+    .expect("note");
+    let noted = store
+        .record(&case.number, None, note)
+        .await
+        .expect("record");
+    assert_eq!(
+        store.rebuild_case(&case.number).await.expect("rebuild"),
+        noted
+    );
+}
+
+fn user(name: &str, role: Role) -> User {
+    User {
+        username: name.into(),
+        role,
+        center: center("linfen"),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        disabled: false,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: Utc
+            .with_ymd_and_hms(2026, 11, 27, 1, 0, 0)
+            .single()
+            .expect("time"),
+    }
+}
+
+pub async fn keeps_users_and_locks_them_out(store: Arc<dyn Store>) {
+    store
+        .create_user(&user("zhang", Role::Clerk))
+        .await
+        .expect("create");
+    assert!(matches!(
+        store.create_user(&user("zhang", Role::Office)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.user("zhang").await.expect("read"),
+        Some(user("zhang", Role::Clerk))
+    );
+    assert_eq!(store.user("nobody").await.expect("read"), None);
+    let until = Utc
+        .with_ymd_and_hms(2026, 11, 27, 1, 15, 0)
+        .single()
+        .expect("time");
+    for _ in 0..4 {
+        store.login_failed("zhang", 5, until).await.expect("count");
+    }
+    let counted = store.user("zhang").await.expect("read").expect("user");
+    assert_eq!((counted.failed_logins, counted.locked_until), (4, None));
+    store.login_failed("zhang", 5, until).await.expect("count");
+    assert_eq!(
+        store
+            .user("zhang")
+            .await
+            .expect("read")
+            .expect("user")
+            .locked_until,
+        Some(until)
+    );
+    store.login_succeeded("zhang").await.expect("reset");
+    let reset = store.user("zhang").await.expect("read").expect("user");
+    assert_eq!((reset.failed_logins, reset.locked_until), (0, None));
+}
+
+fn session(id: &str, subject: &str, kind: SessionKind) -> Session {
+    let at = Utc
+        .with_ymd_and_hms(2026, 11, 27, 1, 0, 0)
+        .single()
+        .expect("time");
+    Session {
+        id_hash: id.into(),
+        kind,
+        subject: subject.into(),
+        role: Role::Clerk,
+        center: center("linfen"),
+        created_at: at,
+        last_seen: at,
+        csrf_token: format!("csrf-{id}"),
+    }
+}
+
+pub async fn disabling_a_user_ends_their_sessions(store: Arc<dyn Store>) {
+    store
+        .create_user(&user("zhang", Role::Clerk))
+        .await
+        .expect("create");
+    store
+        .create_user(&user("li", Role::Clerk))
+        .await
+        .expect("create");
+    store
+        .create_session(&session("s1", "zhang", SessionKind::Cookie))
+        .await
+        .expect("session");
+    store
+        .create_session(&session("t1", "zhang", SessionKind::ApiToken))
+        .await
+        .expect("token");
+    store
+        .create_session(&session("s2", "li", SessionKind::Cookie))
+        .await
+        .expect("session");
+    store.disable_user("zhang").await.expect("disable");
+    assert!(
+        store
+            .user("zhang")
+            .await
+            .expect("read")
+            .expect("user")
+            .disabled
+    );
+    assert_eq!(store.session("s1").await.expect("read"), None);
+    assert_eq!(store.session("t1").await.expect("read"), None);
+    assert!(store.session("s2").await.expect("read").is_some());
+    assert!(matches!(
+        store.disable_user("nobody").await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+pub async fn keeps_sessions(store: Arc<dyn Store>) {
+    let s = session("s1", "zhang", SessionKind::Cookie);
+    store.create_session(&s).await.expect("create");
+    assert_eq!(store.session("s1").await.expect("read"), Some(s.clone()));
+    let later = s.last_seen + Duration::minutes(5);
+    store.touch_session("s1", later).await.expect("touch");
+    assert_eq!(
+        store
+            .session("s1")
+            .await
+            .expect("read")
+            .map(|s| s.last_seen),
+        Some(later)
+    );
+    store.delete_session("s1").await.expect("delete");
+    assert_eq!(store.session("s1").await.expect("read"), None);
+}
+
+pub async fn keeps_one_login_code_per_resident(store: Arc<dyn Store>) {
+    let expires = Utc
+        .with_ymd_and_hms(2026, 11, 27, 1, 5, 0)
+        .single()
+        .expect("time");
+    let first = LoginCode {
+        center: center("linfen"),
+        id_number: "11010519491231002X".into(),
+        code_hash: "a".into(),
+        expires_at: expires,
+        attempts: 0,
+    };
+    store.put_login_code(&first).await.expect("put");
+    let second = LoginCode {
+        code_hash: "b".into(),
+        ..first.clone()
+    };
+    store.put_login_code(&second).await.expect("replace");
+    let attempted = store
+        .login_code_attempt("11010519491231002X")
+        .await
+        .expect("attempt")
+        .expect("code");
+    assert_eq!((attempted.code_hash.as_str(), attempted.attempts), ("b", 1));
+    store
+        .delete_login_code("11010519491231002X")
+        .await
+        .expect("delete");
+    assert_eq!(
+        store
+            .login_code_attempt("11010519491231002X")
+            .await
+            .expect("attempt"),
+        None
+    );
+}
+
+pub async fn reports_missing_cases(store: Arc<dyn Store>) {
+    let missing = CaseNumber::parse("linfen-20261127-0099").expect("number");
+    assert_eq!(store.case(&missing).await.expect("read"), None);
+    assert!(matches!(
+        store.record(&missing, None, Vec::new()).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.rebuild_case(&missing).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(store.case_record(&missing).await.expect("read").is_empty());
+}

@@ -1,0 +1,187 @@
+//! Persistence, as the use cases need it. Every method is one transaction: it commits
+//! before it returns `Ok`, and on `Err` nothing of it is stored.
+//!
+//! Backends: `haoban-store-sqlite` (the default, one file) and `haoban-store-postgres`
+//! (a city). Both pass [`contract`], the one suite that defines what a store does.
+
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use haoban_cases::record::{Entry, Head};
+use haoban_cases::{Case, CaseNumber, CaseStatus, CenterId, Event, Role};
+
+pub mod contract;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(String),
+    /// Someone else changed it first, or it already exists.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The stored data breaks a rule the application keeps (a bad row, a broken projection).
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    /// The database failed (I/O, full disk, lost connection). Not shown to users.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which cases to list. Every field narrows the list; `center` is always required.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub center: CenterId,
+    pub statuses: Vec<CaseStatus>,
+    pub item: Option<String>,
+    pub clerk: Option<String>,
+    /// The applicant's ID number, exactly.
+    pub applicant: Option<String>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl CaseFilter {
+    pub fn center(center: CenterId) -> Self {
+        CaseFilter {
+            center,
+            statuses: Vec::new(),
+            item: None,
+            clerk: None,
+            applicant: None,
+            limit: 100,
+            offset: 0,
+        }
+    }
+}
+
+/// A staff account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub username: String,
+    pub role: Role,
+    pub center: CenterId,
+    /// Argon2id PHC string; never the password.
+    pub password_hash: String,
+    pub disabled: bool,
+    pub failed_logins: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A signed-in session or an API token, stored by the SHA-256 of its secret only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id_hash: String,
+    pub kind: SessionKind,
+    /// A staff username, or for residents the ID number they signed in with.
+    pub subject: String,
+    pub role: Role,
+    pub center: CenterId,
+    pub created_at: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    /// Forms must send this back (CSRF); API tokens do not use it.
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Cookie,
+    ApiToken,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Cookie => "cookie",
+            SessionKind::ApiToken => "token",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SessionKind> {
+        match text {
+            "cookie" => Some(SessionKind::Cookie),
+            "token" => Some(SessionKind::ApiToken),
+            _ => None,
+        }
+    }
+}
+
+/// A one-time sign-in code sent to a resident, stored hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginCode {
+    /// The center whose portal sent it.
+    pub center: CenterId,
+    pub id_number: String,
+    pub code_hash: String,
+    pub expires_at: DateTime<Utc>,
+    pub attempts: u32,
+}
+
+/// A center's chain of events and its head, for verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    pub center: String,
+    pub entries: Vec<Entry>,
+    pub head: Option<Head>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + Debug {
+    /// Opens a case: numbers the `submitted` event (`event.case` is `None`) with the next
+    /// number of its center and `day`, records it and the projection.
+    async fn open_case(&self, day: NaiveDate, submitted: Event) -> StoreResult<Case>;
+
+    /// Records `events` for a case and the new projection. With `expected_version`, the
+    /// case must still be at that version (`Conflict` if it moved on meanwhile); without,
+    /// the events are appended whatever came before (notes, views of personal data).
+    async fn record(
+        &self,
+        number: &CaseNumber,
+        expected_version: Option<u64>,
+        events: Vec<Event>,
+    ) -> StoreResult<Case>;
+
+    async fn case(&self, number: &CaseNumber) -> StoreResult<Option<Case>>;
+
+    /// Cases matching the filter, most recently updated first.
+    async fn cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>>;
+
+    /// The process record of one case, oldest first.
+    async fn case_record(&self, number: &CaseNumber) -> StoreResult<Vec<Entry>>;
+
+    /// Every center that has a chain.
+    async fn centers(&self) -> StoreResult<Vec<String>>;
+
+    /// One center's whole chain in stored order (by sequence), and its head.
+    async fn chain(&self, center: &str) -> StoreResult<Chain>;
+
+    /// Replays a case's events and rewrites its projection; returns the rebuilt case.
+    async fn rebuild_case(&self, number: &CaseNumber) -> StoreResult<Case>;
+
+    async fn create_user(&self, user: &User) -> StoreResult<()>;
+    async fn user(&self, username: &str) -> StoreResult<Option<User>>;
+    /// Counts a failed sign-in; at `lock_after` failures the account is locked until `lock_until`.
+    async fn login_failed(
+        &self,
+        username: &str,
+        lock_after: u32,
+        lock_until: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn login_succeeded(&self, username: &str) -> StoreResult<()>;
+    /// Disables an account and ends all its sessions and tokens at once.
+    async fn disable_user(&self, username: &str) -> StoreResult<()>;
+
+    async fn create_session(&self, session: &Session) -> StoreResult<()>;
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>>;
+    async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+
+    /// Replaces any earlier code for the same ID number.
+    async fn put_login_code(&self, code: &LoginCode) -> StoreResult<()>;
+    /// Counts an attempt and returns the code as it now stands.
+    async fn login_code_attempt(&self, id_number: &str) -> StoreResult<Option<LoginCode>>;
+    async fn delete_login_code(&self, id_number: &str) -> StoreResult<()>;
+}
