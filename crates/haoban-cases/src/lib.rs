@@ -5,6 +5,7 @@
 //! current state; storing them is the store's job, in one transaction per command.
 
 mod case;
+pub mod clock;
 mod deadline;
 mod decide;
 mod ids;
@@ -15,6 +16,7 @@ pub use case::{
     Applicant, Case, CaseStatus, Channel, Deficiency, Delivery, Event, EventKind, MaterialCheck,
     MaterialState, ProjectionError, Suspension,
 };
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use deadline::{Deadline, DeadlineState, deadline};
 pub use decide::{CaseError, Command, Context, ItemTerms, decide, submit};
 pub use ids::{CaseNumber, CenterId, IdError, IdNumber, check_character};

@@ -8,6 +8,7 @@ mod applicant;
 pub mod calendar;
 mod catalog;
 pub mod expr;
+pub mod guide;
 mod load;
 mod prereview;
 pub mod source;

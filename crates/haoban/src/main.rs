@@ -5,9 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod cli;
-mod clock;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    cli::run(args, &clock::SystemClock)
+    cli::run(args, &haoban_cases::SystemClock)
 }

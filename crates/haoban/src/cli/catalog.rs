@@ -4,7 +4,9 @@ use std::process::ExitCode;
 use clap::Args;
 use haoban_catalog::Catalog;
 
-use super::guide::{self, ItemGuide};
+use haoban_catalog::guide::ItemGuide;
+
+use super::guide;
 use super::{LangArg, bad_input, load_catalog};
 
 #[derive(Debug, Args)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use haoban_catalog::{Catalog, Locale};
 
-use crate::clock::Clock;
+use haoban_cases::Clock;
 
 mod calendar;
 mod catalog;

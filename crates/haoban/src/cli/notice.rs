@@ -2,23 +2,7 @@
 
 use std::fmt::Write;
 
-use haoban_catalog::{Catalog, Locale, MaterialForm, PreReview, Status};
-
-pub fn channel_label(channel: &str, locale: Locale) -> &str {
-    match (channel, locale) {
-        ("window", Locale::Zh) => "窗口办理",
-        ("online", Locale::Zh) => "网上办理",
-        ("kiosk", Locale::Zh) => "自助终端",
-        ("window", Locale::En) => "at a window",
-        ("online", Locale::En) => "online",
-        ("kiosk", Locale::En) => "self-service kiosk",
-        (other, _) => other,
-    }
-}
-
-pub fn form_label(form: MaterialForm, locale: Locale) -> &'static str {
-    form.label(locale)
-}
+use haoban_catalog::{Catalog, Locale, PreReview, Status};
 
 struct Words {
     title: &'static str,

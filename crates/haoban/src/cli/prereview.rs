@@ -7,7 +7,7 @@ use haoban_catalog::{Applicant, Selection};
 
 use super::notice;
 use super::{LangArg, bad_input, load_catalog, parse_date_arg};
-use crate::clock::Clock;
+use haoban_cases::Clock;
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("selection").args(["items", "bundle", "all"]).multiple(false)))]
