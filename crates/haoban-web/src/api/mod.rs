@@ -1,0 +1,13 @@
+//! `/api/v1`: one module per resource.
+
+pub mod audit;
+pub mod cases;
+pub mod catalog;
+pub mod openapi;
+pub mod session;
+
+use crate::error::AppError;
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound("no such endpoint".into())
+}

@@ -1,0 +1,179 @@
+//! Who is asking: sessions (cookie, with CSRF token) and API tokens (bearer), staff
+//! passwords (argon2id) with lockout, residents' one-time codes. Every secret is stored
+//! only as a hash.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use chrono::Duration;
+use haoban_cases::{CaseNumber, CenterId, Role};
+use haoban_store::{Session, SessionKind};
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::error::AppError;
+
+pub const SESSION_COOKIE: &str = "haoban_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A signed-in person (or script, with an API token).
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// Staff username, or a resident's ID number.
+    pub subject: String,
+    pub role: Role,
+    pub center: CenterId,
+    pub kind: SessionKind,
+    pub session_hash: String,
+    pub csrf_token: String,
+}
+
+impl Principal {
+    /// How the process record names this actor: staff by username, residents masked.
+    pub fn actor(&self) -> String {
+        match self.role {
+            Role::Resident => match haoban_cases::IdNumber::parse(&self.subject) {
+                Ok(id) => format!("resident:{}", id.masked()),
+                Err(_) => "resident".to_owned(),
+            },
+            _ => self.subject.clone(),
+        }
+    }
+
+    pub fn owns(&self, applicant_id: &str) -> bool {
+        self.role == Role::Resident && self.subject == applicant_id
+    }
+
+    /// Whether the case number names this principal's center (staff) — residents may
+    /// reach cases anywhere that are theirs, which the handler checks against the case.
+    pub fn may_reach(&self, number: &CaseNumber) -> bool {
+        self.role == Role::Resident || number.center() == self.center
+    }
+}
+
+pub fn hash_secret(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A new random secret: 32 bytes, hex.
+pub fn new_secret() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+        .map_err(|e| AppError::Unexpected(format!("making a salt: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| AppError::Unexpected(format!("hashing a password: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Spends about as long as a real check, so a wrong username takes as long as a wrong password.
+pub fn verify_nothing(password: &str) {
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$YWFhYWFhYWFhYWFhYWFhYQ$7cYRpB5Yb4cgy9Yj6mu+2wMsVqyF9yDoJZuC1IiQm8E";
+    let _ = verify_password(password, DUMMY);
+}
+
+fn cookie_secret(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn bearer_secret(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(|t| t.trim().to_owned())
+}
+
+/// A principal if someone is signed in, `None` otherwise: for endpoints open to all.
+pub struct MaybePrincipal(pub Option<Principal>);
+
+impl FromRequestParts<AppState> for MaybePrincipal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        match Principal::from_request_parts(parts, state).await {
+            Ok(principal) => Ok(MaybePrincipal(Some(principal))),
+            Err(AppError::Unauthorized) => Ok(MaybePrincipal(None)),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let (secret, kind) = match (bearer_secret(parts), cookie_secret(parts)) {
+            (Some(token), _) => (token, SessionKind::ApiToken),
+            (None, Some(cookie)) => (cookie, SessionKind::Cookie),
+            (None, None) => return Err(AppError::Unauthorized),
+        };
+        let id_hash = hash_secret(&secret);
+        let session: Session = state
+            .store
+            .session(&id_hash)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        if session.kind != kind {
+            return Err(AppError::Unauthorized);
+        }
+        let now = state.clock.now();
+        if kind == SessionKind::Cookie {
+            if now - session.last_seen > state.config.idle_timeout
+                || now - session.created_at > state.config.absolute_timeout
+            {
+                state.store.delete_session(&id_hash).await?;
+                return Err(AppError::Unauthorized);
+            }
+            let unsafe_method =
+                !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if unsafe_method && sent != Some(session.csrf_token.as_str()) {
+                return Err(AppError::Forbidden(format!(
+                    "missing or wrong {CSRF_HEADER} header (cross-site request protection)"
+                )));
+            }
+            // Sliding idle timeout; written at most once a minute to spare the database.
+            if now - session.last_seen > Duration::minutes(1) {
+                state.store.touch_session(&id_hash, now).await?;
+            }
+        }
+        Ok(Principal {
+            subject: session.subject,
+            role: session.role,
+            center: session.center,
+            kind,
+            session_hash: id_hash,
+            csrf_token: session.csrf_token,
+        })
+    }
+}

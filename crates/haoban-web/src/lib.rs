@@ -1,0 +1,91 @@
+//! haoban-web: the HTTP face of haoban. A JSON API under `/api/v1`, described at
+//! `/api/openapi.json`; handlers hold `Arc<dyn Store>` and call domain code, never SQL.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use chrono::Duration;
+use haoban_cases::{Action, Clock, Scope, permits};
+use haoban_catalog::Catalog;
+use haoban_store::Store;
+
+mod api;
+pub mod auth;
+pub mod error;
+pub mod notifier;
+
+pub use auth::{Principal, hash_password};
+pub use error::{AppError, AppResult};
+pub use notifier::{LogNotifier, MemoryNotifier, Notifier};
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// A cookie session ends after this long without a request.
+    pub idle_timeout: Duration,
+    /// ... and after this long in any case.
+    pub absolute_timeout: Duration,
+    /// Failed sign-ins before an account is locked, and for how long.
+    pub lock_after: u32,
+    pub lock_for: Duration,
+    /// Working days before the due date from which a case counts as due soon.
+    pub due_soon_days: u64,
+    /// Mark cookies `Secure` (when served over TLS).
+    pub secure_cookies: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            idle_timeout: Duration::minutes(30),
+            absolute_timeout: Duration::hours(12),
+            lock_after: 5,
+            lock_for: Duration::minutes(15),
+            due_soon_days: 2,
+            secure_cookies: false,
+        }
+    }
+}
+
+/// What every handler can reach. Nothing in it is state another instance would need:
+/// sessions, codes and cases all live in the store.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub catalog: Arc<Catalog>,
+    pub clock: Arc<dyn Clock>,
+    pub notifier: Arc<dyn Notifier>,
+    pub config: WebConfig,
+}
+
+/// Checks the policy table for `action`: the scope it is allowed in, or 403.
+pub fn authorize(principal: &Principal, action: Action) -> AppResult<Scope> {
+    permits(principal.role, action)
+        .ok_or_else(|| AppError::Forbidden(format!("a {} may not {action:?}", principal.role)))
+}
+
+pub fn router(state: AppState) -> Router {
+    let v1 = Router::new()
+        .route(
+            "/session",
+            post(api::session::sign_in)
+                .delete(api::session::sign_out)
+                .get(api::session::whoami),
+        )
+        .route("/tokens", post(api::session::create_token))
+        .route("/resident/code", post(api::session::send_code))
+        .route("/resident/session", post(api::session::resident_sign_in))
+        .route("/catalog", get(api::catalog::catalog))
+        .route("/items/{id}", get(api::catalog::item))
+        .route("/prereview", post(api::catalog::prereview))
+        .route("/cases", post(api::cases::create).get(api::cases::list))
+        .route("/cases/{number}", get(api::cases::read))
+        .route("/cases/{number}/record", get(api::cases::record))
+        .route("/cases/{number}/actions/{action}", post(api::cases::act))
+        .route("/audit/verify", get(api::audit::verify));
+    Router::new()
+        .nest("/api/v1", v1)
+        .route("/api/openapi.json", get(api::openapi::document))
+        .fallback(api::not_found)
+        .with_state(state)
+}

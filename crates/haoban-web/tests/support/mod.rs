@@ -1,0 +1,252 @@
+//! TestApp: the router in process, a fresh SQLite store, the fixture catalog, a fixed
+//! clock and a notifier that keeps messages. Requests go through `oneshot`, no socket.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use chrono::{DateTime, TimeZone, Utc};
+use haoban_cases::{CenterId, FixedClock, Role};
+use haoban_catalog::Catalog;
+use haoban_store::User;
+use haoban_store_sqlite::SqliteStore;
+use haoban_web::{AppState, MemoryNotifier, WebConfig, hash_password, router};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const RESIDENT: &str = "11010519491231002X";
+pub const OTHER_RESIDENT: &str = "110105194912310037";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: Arc<FixedClock>,
+    pub notifier: Arc<MemoryNotifier>,
+    _dir: tempfile::TempDir,
+}
+
+/// A signed-in caller: the cookie and CSRF token, or an API token.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    Anonymous,
+    Cookie { secret: String, csrf: String },
+    Token(String),
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub set_cookie: Option<String>,
+}
+
+pub fn at(text: &str) -> DateTime<Utc> {
+    Utc.from_utc_datetime(
+        &chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("time"),
+    )
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SqliteStore::open(&dir.path().join("haoban.db"))
+            .await
+            .expect("store");
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../haoban-catalog/tests/fixtures/basic");
+        let catalog = Catalog::load(&fixture).expect("fixture catalog");
+        // 2026-11-02 is a Monday, 10:00 in Shanghai.
+        let clock = Arc::new(FixedClock::new(at("2026-11-02 02:00")));
+        let notifier = Arc::new(MemoryNotifier::default());
+        let state = AppState {
+            store: Arc::new(store),
+            catalog: Arc::new(catalog),
+            clock: clock.clone(),
+            notifier: notifier.clone(),
+            config: WebConfig::default(),
+        };
+        TestApp {
+            state,
+            clock,
+            notifier,
+            _dir: dir,
+        }
+    }
+
+    pub async fn with_user(&self, username: &str, role: Role, center: &str) {
+        self.state
+            .store
+            .create_user(&User {
+                username: username.into(),
+                role,
+                center: CenterId::parse(center).expect("center"),
+                password_hash: hash_password(PASSWORD).expect("hash"),
+                disabled: false,
+                failed_logins: 0,
+                locked_until: None,
+                created_at: self.clock_now(),
+            })
+            .await
+            .expect("create user");
+    }
+
+    fn clock_now(&self) -> DateTime<Utc> {
+        use haoban_cases::Clock;
+        self.clock.now()
+    }
+
+    /// Creates the user and signs in with a cookie session.
+    pub async fn staff(&self, username: &str, role: Role, center: &str) -> Auth {
+        self.with_user(username, role, center).await;
+        self.sign_in(username, PASSWORD).await.expect("sign in")
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<Auth, Reply> {
+        let reply = self
+            .request(
+                Method::POST,
+                "/api/v1/session",
+                Some(serde_json::json!({"username": username, "password": password})),
+                &Auth::Anonymous,
+            )
+            .await;
+        if reply.status != StatusCode::OK {
+            return Err(reply);
+        }
+        Ok(cookie_auth(&reply))
+    }
+
+    /// Signs a resident in through the one-time code the notifier received.
+    pub async fn resident(&self, id_number: &str) -> Auth {
+        let sent = self
+            .request(
+                Method::POST,
+                "/api/v1/resident/code",
+                Some(serde_json::json!({"id_number": id_number, "center": "linfen"})),
+                &Auth::Anonymous,
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::ACCEPTED, "{:?}", sent.body);
+        let message = self
+            .notifier
+            .sent()
+            .last()
+            .expect("a code was sent")
+            .1
+            .clone();
+        let code: String = message
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .take(6)
+            .collect();
+        let reply = self
+            .request(
+                Method::POST,
+                "/api/v1/resident/session",
+                Some(serde_json::json!({"id_number": id_number, "code": code})),
+                &Auth::Anonymous,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        cookie_auth(&reply)
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        auth: &Auth,
+    ) -> Reply {
+        let mut builder = Request::builder().method(method).uri(path);
+        match auth {
+            Auth::Anonymous => {}
+            Auth::Cookie { secret, csrf } => {
+                builder = builder
+                    .header(header::COOKIE, format!("haoban_session={secret}"))
+                    .header("x-csrf-token", csrf);
+            }
+            Auth::Token(token) => {
+                builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"))
+            }
+        }
+        let request = match body {
+            Some(json) => builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json.to_string())),
+            None => builder.body(Body::empty()),
+        }
+        .expect("request");
+        let response = router(self.state.clone())
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let set_cookie = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Reply {
+            status,
+            body,
+            set_cookie,
+        }
+    }
+
+    pub async fn get(&self, path: &str, auth: &Auth) -> Reply {
+        self.request(Method::GET, path, None, auth).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value, auth: &Auth) -> Reply {
+        self.request(Method::POST, path, Some(body), auth).await
+    }
+
+    /// Opens a case for the fixture's elderly allowance as a clerk of `linfen`.
+    pub async fn open_case(&self, clerk: &Auth) -> Value {
+        let reply = self
+            .post(
+                "/api/v1/cases",
+                serde_json::json!({
+                    "item": "elderly-allowance",
+                    "applicant": {"id_number": RESIDENT, "name": "王阿姨"},
+                    "facts": {"birth_date": "1949-12-31", "hukou": "shanghai", "payment": "bank"}
+                }),
+                clerk,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply.body
+    }
+}
+
+fn cookie_auth(reply: &Reply) -> Auth {
+    let cookie = reply.set_cookie.as_deref().expect("a session cookie");
+    let secret = cookie
+        .split(';')
+        .next()
+        .and_then(|pair| pair.strip_prefix("haoban_session="))
+        .expect("cookie value")
+        .to_owned();
+    let csrf = reply.body["csrf_token"]
+        .as_str()
+        .expect("csrf token")
+        .to_owned();
+    Auth::Cookie { secret, csrf }
+}
