@@ -178,6 +178,9 @@ pub enum EventKind {
         channel: Channel,
         promised_days: u32,
         required_materials: Vec<String>,
+        /// Materials that may be needed, depending on facts the window settles.
+        #[serde(default)]
+        conditional_materials: Vec<String>,
     },
     MaterialsChecked {
         materials: Vec<MaterialCheck>,
@@ -284,6 +287,8 @@ pub struct Case {
     pub promised_days: u32,
     /// The materials this applicant must show for the item, fixed when the case was opened.
     pub required_materials: Vec<String>,
+    /// Materials the clerk checks only if the applicant's situation calls for them.
+    pub conditional_materials: Vec<String>,
     pub submitted_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub accepted_on: Option<NaiveDate>,
@@ -335,6 +340,7 @@ impl Case {
                     channel,
                     promised_days,
                     required_materials,
+                    conditional_materials,
                 },
             ) => {
                 let number = event.case.clone().ok_or(ProjectionError::NoCase)?;
@@ -348,6 +354,7 @@ impl Case {
                     status: CaseStatus::Submitted,
                     promised_days: *promised_days,
                     required_materials: required_materials.clone(),
+                    conditional_materials: conditional_materials.clone(),
                     submitted_at: event.at,
                     updated_at: event.at,
                     accepted_on: None,

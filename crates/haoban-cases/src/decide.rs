@@ -26,8 +26,10 @@ pub struct ItemTerms {
     pub id: String,
     pub catalog_version: String,
     pub promised_days: u32,
-    /// Materials the item requires of this applicant (pre-review's checklist for the item).
+    /// Materials the item certainly requires of this applicant (pre-review's checklist).
     pub required_materials: Vec<String>,
+    /// Materials the checklist marks conditional: needed only if unknown facts say so.
+    pub conditional_materials: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,6 +193,7 @@ pub fn submit(
             channel,
             promised_days: item.promised_days,
             required_materials: item.required_materials.clone(),
+            conditional_materials: item.conditional_materials.clone(),
         },
     })
 }
@@ -384,10 +387,13 @@ pub fn decide(
         .collect())
 }
 
-/// Every material the item requires must be accounted for, once, and nothing else.
+/// Every material the case requires must be accounted for, once; conditional ones may be;
+/// nothing else.
 fn checked(materials: Vec<MaterialCheck>, case: &Case) -> Result<Vec<MaterialCheck>, CaseError> {
     for (i, m) in materials.iter().enumerate() {
-        if !case.required_materials.contains(&m.material) {
+        if !case.required_materials.contains(&m.material)
+            && !case.conditional_materials.contains(&m.material)
+        {
             return Err(CaseError::Invalid(format!(
                 "material `{}` is not required for this case of `{}`",
                 m.material, case.item

@@ -32,6 +32,7 @@ fn terms(promised_days: u32) -> ItemTerms {
         catalog_version: "v1".into(),
         promised_days,
         required_materials: vec!["id-card".into(), "bank-card".into()],
+        conditional_materials: vec!["agent-id-card".into()],
     }
 }
 

@@ -70,6 +70,7 @@ fn terms() -> ItemTerms {
         catalog_version: "v1".into(),
         promised_days: 20,
         required_materials: vec!["id-card".into()],
+        conditional_materials: Vec::new(),
     }
 }
 

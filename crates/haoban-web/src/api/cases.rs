@@ -62,6 +62,7 @@ fn view(state: &AppState, case: &Case, unmasked: bool) -> Value {
         "applicant": { "name": case.applicant.name, "id_number": id_number },
         "promised_days": case.promised_days,
         "required_materials": case.required_materials,
+        "conditional_materials": case.conditional_materials,
         "materials": case.materials,
         "deficiency": case.deficiency,
         "suspensions": case.suspensions,
@@ -183,6 +184,13 @@ pub async fn create(
         required_materials: review
             .checklist
             .iter()
+            .filter(|e| !e.conditional)
+            .map(|e| e.material.to_owned())
+            .collect(),
+        conditional_materials: review
+            .checklist
+            .iter()
+            .filter(|e| e.conditional)
             .map(|e| e.material.to_owned())
             .collect(),
     };
