@@ -142,13 +142,13 @@ impl Command {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CaseError {
-    #[error("a {role} may not {action:?}")]
+    #[error("the {role} role may not {action}")]
     NotAllowed { role: Role, action: Action },
     #[error("case {case} belongs to center {center}")]
     OtherCenter { case: CaseNumber, center: CenterId },
     #[error("only the applicant may do this on their own case")]
     NotOwnCase,
-    #[error("cannot {action:?} a case that is {status}: it needs to be {}", expected(.allowed))]
+    #[error("cannot {action} a case that is {status}: it needs to be {}", expected(.allowed))]
     WrongState {
         action: Action,
         status: CaseStatus,

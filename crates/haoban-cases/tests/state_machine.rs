@@ -147,7 +147,7 @@ fn impossible_transitions_say_why() {
         .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "cannot Approve a case that is submitted: it needs to be in_review"
+        "cannot approve a case that is submitted: it needs to be in_review"
     );
     let error = story
         .try_do(

@@ -61,7 +61,7 @@ pub struct AppState {
 /// Checks the policy table for `action`: the scope it is allowed in, or 403.
 pub fn authorize(principal: &Principal, action: Action) -> AppResult<Scope> {
     permits(principal.role, action)
-        .ok_or_else(|| AppError::Forbidden(format!("a {} may not {action:?}", principal.role)))
+        .ok_or_else(|| AppError::Forbidden(format!("the {} role may not {action}", principal.role)))
 }
 
 pub fn router(state: AppState) -> Router {

@@ -20,7 +20,7 @@ use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery";
 pub const RESIDENT: &str = "11010519491231002X";
-pub const OTHER_RESIDENT: &str = "110105194912310037";
+pub const OTHER_RESIDENT: &str = "110105194912310038";
 
 pub struct TestApp {
     pub state: AppState,

@@ -13,6 +13,7 @@ mod catalog;
 mod guide;
 mod notice;
 mod prereview;
+mod server;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,6 +36,28 @@ enum Command {
     /// Working-day calendar.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Run the service center: the HTTP API on SQLite (default ./haoban.db) or PostgreSQL.
+    Serve(server::ServeArgs),
+    /// Bring a PostgreSQL database's schema up to date (SQLite does this at start).
+    Migrate(server::MigrateArgs),
+    /// Staff accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// The process record.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a staff account; the password is read from standard input.
+    CreateUser(server::CreateUserArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Prove the hash chain intact (exit 0) or name the first bad event (exit 1).
+    Verify(server::VerifyArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +110,10 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::Catalog(CatalogCommand::Show(args)) => catalog::show(&args),
         Command::Prereview(args) => prereview::run(&args, clock),
         Command::Calendar(CalendarCommand::Deadline(args)) => calendar::deadline(&args),
+        Command::Serve(args) => server::serve(&args),
+        Command::Migrate(args) => server::migrate(&args),
+        Command::Admin(AdminCommand::CreateUser(args)) => server::create_user(&args),
+        Command::Audit(AuditCommand::Verify(args)) => server::audit_verify(&args),
     }
 }
 

@@ -1,0 +1,726 @@
+//! The PostgreSQL store: for a city, where several server instances may write at once.
+//!
+//! Every method is one transaction. Writes run at READ COMMITTED and serialize where it
+//! matters with row locks: appending to a center's chain locks that center's row in
+//! `chain_heads` (`SELECT ... FOR UPDATE`), so two writers can never both extend the same
+//! head; recording on a case locks the case's row first, so its version check and the
+//! projection it writes are against the latest commit. Locks are always taken in the order
+//! case counter or case row, then chain head, so writers cannot deadlock each other.
+//!
+//! The store does not migrate on connect: run [`PostgresStore::migrate`] once (e.g. from
+//! the deployment step), so that instances starting together do not race over the schema.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use haoban_cases::record::{Entry, GENESIS, Head};
+use haoban_cases::{Case, CaseNumber, CenterId, Event, Role};
+use haoban_store::{
+    CaseFilter, Chain, LoginCode, Session, SessionKind, Store, StoreError, StoreResult, User,
+};
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, PgRow};
+use sqlx::{QueryBuilder, Row};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Every write transaction: READ COMMITTED, stated so that a server-wide
+/// `default_transaction_isolation` cannot change what the row locks guarantee.
+const BEGIN_WRITE: &str = "BEGIN ISOLATION LEVEL READ COMMITTED";
+
+/// Reads that span several statements see one snapshot.
+const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+pub struct PostgresStore {
+    /// The connection URL with any password replaced by `***`.
+    url: String,
+    pool: PgPool,
+}
+
+impl fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
+/// The URL with its password (in the user info or a `password=` parameter) replaced by
+/// `***`, for logs and `Debug`.
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(at) => url.split_at(at + 3),
+        None => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let authority = match authority.rfind('@') {
+        Some(at) => {
+            let (userinfo, host) = authority.split_at(at);
+            match userinfo.find(':') {
+                Some(colon) => format!("{}:***{host}", &userinfo[..colon]),
+                None => authority.to_owned(),
+            }
+        }
+        None => authority.to_owned(),
+    };
+    let tail = match tail.find('?') {
+        Some(q) => {
+            let (path, query) = tail.split_at(q + 1);
+            let (query, fragment) = match query.find('#') {
+                Some(h) => query.split_at(h),
+                None => (query, ""),
+            };
+            let params: Vec<String> = query
+                .split('&')
+                .map(|param| match param.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => param.to_owned(),
+                })
+                .collect();
+            format!("{path}{}{fragment}", params.join("&"))
+        }
+        None => tail.to_owned(),
+    };
+    format!("{scheme}{authority}{tail}")
+}
+
+fn db(err: sqlx::Error) -> StoreError {
+    match &err {
+        sqlx::Error::Database(e) if e.is_unique_violation() => {
+            StoreError::Conflict(e.message().to_owned())
+        }
+        _ => StoreError::Database(err.to_string()),
+    }
+}
+
+fn corrupt(what: &str) -> impl Fn(String) -> StoreError + '_ {
+    move |detail| StoreError::Corrupt(format!("{what}: {detail}"))
+}
+
+fn count(value: i64, what: &str) -> StoreResult<u64> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} {value}")))
+}
+
+fn small_count(value: i64, what: &str) -> StoreResult<u32> {
+    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} {value}")))
+}
+
+fn big(value: u64, what: &str) -> StoreResult<i64> {
+    i64::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} {value} is too large")))
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/db`). Does
+    /// not migrate: see [`PostgresStore::migrate`].
+    pub async fn connect(url: &str) -> StoreResult<PostgresStore> {
+        let redacted = redact_url(url);
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .connect(url)
+            .await
+            .map_err(|e| StoreError::Database(format!("connecting to {redacted}: {e}")))?;
+        Ok(PostgresStore {
+            url: redacted,
+            pool,
+        })
+    }
+
+    /// Applies pending migrations (under PostgreSQL's advisory lock, so concurrent calls
+    /// from several instances are safe).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Database(format!("migrations: {e}")))
+    }
+
+    /// The connection URL, password hidden.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Closes every connection; further calls fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        self.pool.begin_with(BEGIN_WRITE).await.map_err(db)
+    }
+}
+
+/// Locks `center`'s chain head for the rest of the caller's transaction and returns it,
+/// creating it (at sequence 0, hash [`GENESIS`]) for a center's first event. Concurrent
+/// first writers both insert with `ON CONFLICT DO NOTHING`; the second waits for the
+/// first to commit and then locks the row the first wrote.
+async fn lock_head(conn: &mut PgConnection, center: &str) -> StoreResult<(u64, String)> {
+    const LOCK: &str = "SELECT seq, hash FROM chain_heads WHERE center = $1 FOR UPDATE";
+    let mut head = sqlx::query(LOCK)
+        .bind(center)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    if head.is_none() {
+        sqlx::query(
+            "INSERT INTO chain_heads (center, seq, hash) VALUES ($1, 0, $2)
+             ON CONFLICT (center) DO NOTHING",
+        )
+        .bind(center)
+        .bind(GENESIS)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+        head = sqlx::query(LOCK)
+            .bind(center)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    let row = head.ok_or_else(|| {
+        StoreError::Database(format!("the chain head of center {center} vanished"))
+    })?;
+    Ok((count(row.get(0), "chain head seq")?, row.get(1)))
+}
+
+/// Appends `events` to their center's chain inside the caller's transaction.
+async fn append(conn: &mut PgConnection, events: &[Event]) -> StoreResult<()> {
+    let Some(first) = events.first() else {
+        return Ok(());
+    };
+    let center = first.center.to_string();
+    if events.iter().any(|e| e.center.as_ref() != center) {
+        return Err(StoreError::Corrupt(
+            "events of one write span two centers".into(),
+        ));
+    }
+    let (mut seq, mut prev) = lock_head(conn, &center).await?;
+    for event in events {
+        seq += 1;
+        let entry = Entry::chain(event, seq, &prev);
+        sqlx::query(
+            "INSERT INTO events (center, seq, case_number, at, actor, role, kind, payload, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&entry.center)
+        .bind(big(entry.seq, "event seq")?)
+        .bind(&entry.case)
+        .bind(&entry.at)
+        .bind(&entry.actor)
+        .bind(&entry.role)
+        .bind(&entry.kind)
+        .bind(&entry.payload)
+        .bind(&entry.prev_hash)
+        .bind(&entry.hash)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+        prev = entry.hash;
+    }
+    sqlx::query("UPDATE chain_heads SET seq = $2, hash = $3 WHERE center = $1")
+        .bind(&center)
+        .bind(big(seq, "chain head seq")?)
+        .bind(&prev)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+async fn save_case(
+    conn: &mut PgConnection,
+    case: &Case,
+    previous_version: Option<u64>,
+) -> StoreResult<()> {
+    let state = serde_json::to_string(case).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let done = match previous_version {
+        None => sqlx::query(
+            "INSERT INTO cases (center, number, item, status, clerk, applicant, version, updated_at, state)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        ),
+        Some(_) => sqlx::query(
+            "UPDATE cases SET item = $3, status = $4, clerk = $5, applicant = $6, version = $7,
+                 updated_at = $8, state = $9
+             WHERE center = $1 AND number = $2 AND version = $10",
+        ),
+    }
+    .bind(case.center.as_ref())
+    .bind(case.number.as_ref())
+    .bind(&case.item)
+    .bind(case.status.as_str())
+    .bind(&case.clerk)
+    .bind(case.applicant.id_number.as_ref())
+    .bind(big(case.version, "case version")?)
+    .bind(case.updated_at)
+    .bind(state);
+    let done = match previous_version {
+        None => done,
+        Some(version) => done.bind(big(version, "case version")?),
+    }
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict(format!(
+            "case {} changed meanwhile",
+            case.number
+        )));
+    }
+    Ok(())
+}
+
+fn case_from_state(state: &str) -> StoreResult<Case> {
+    serde_json::from_str(state).map_err(|e| StoreError::Corrupt(format!("case projection: {e}")))
+}
+
+fn entry_from_row(row: &PgRow) -> StoreResult<Entry> {
+    Ok(Entry {
+        center: row.get("center"),
+        seq: count(row.get("seq"), "event seq")?,
+        case: row.get("case_number"),
+        at: row.get("at"),
+        actor: row.get("actor"),
+        role: row.get("role"),
+        kind: row.get("kind"),
+        payload: row.get("payload"),
+        prev_hash: row.get("prev_hash"),
+        hash: row.get("hash"),
+    })
+}
+
+fn role(text: &str) -> StoreResult<Role> {
+    Role::parse(text).ok_or_else(|| StoreError::Corrupt(format!("role `{text}`")))
+}
+
+fn center(text: &str) -> StoreResult<CenterId> {
+    CenterId::parse(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn user_from_row(row: &PgRow) -> StoreResult<User> {
+    Ok(User {
+        username: row.get("username"),
+        role: role(row.get("role"))?,
+        center: center(row.get("center"))?,
+        password_hash: row.get("password_hash"),
+        disabled: row.get("disabled"),
+        failed_logins: small_count(row.get("failed_logins"), "failed logins")?,
+        locked_until: row.get("locked_until"),
+        created_at: row.get("created_at"),
+    })
+}
+
+fn session_from_row(row: &PgRow) -> StoreResult<Session> {
+    let kind: &str = row.get("kind");
+    Ok(Session {
+        id_hash: row.get("id_hash"),
+        kind: SessionKind::parse(kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("session kind `{kind}`")))?,
+        subject: row.get("subject"),
+        role: role(row.get("role"))?,
+        center: center(row.get("center"))?,
+        created_at: row.get("created_at"),
+        last_seen: row.get("last_seen"),
+        csrf_token: row.get("csrf_token"),
+    })
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn open_case(&self, day: NaiveDate, mut submitted: Event) -> StoreResult<Case> {
+        let mut tx = self.write().await?;
+        let center = submitted.center.clone();
+        // The upsert locks the (center, day) counter row until commit.
+        let sequence: i64 = sqlx::query_scalar(
+            "INSERT INTO case_counters (center, day, last) VALUES ($1, $2, 1)
+             ON CONFLICT (center, day) DO UPDATE SET last = case_counters.last + 1
+             RETURNING last",
+        )
+        .bind(center.as_ref())
+        .bind(day)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let sequence =
+            u32::try_from(sequence).map_err(|_| StoreError::Corrupt("case counter".into()))?;
+        submitted.case = Some(CaseNumber::new(&center, day, sequence));
+        let case = Case::apply(None, &submitted).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        append(&mut tx, std::slice::from_ref(&submitted)).await?;
+        save_case(&mut tx, &case, None).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(case)
+    }
+
+    async fn record(
+        &self,
+        number: &CaseNumber,
+        expected_version: Option<u64>,
+        events: Vec<Event>,
+    ) -> StoreResult<Case> {
+        let mut tx = self.write().await?;
+        // Locking the case's row makes this read the latest commit and keeps other writers
+        // of the same case out until this one commits.
+        let row = sqlx::query(
+            "SELECT state, version FROM cases WHERE center = $1 AND number = $2 FOR UPDATE",
+        )
+        .bind(number.center().as_ref())
+        .bind(number.as_ref())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| StoreError::NotFound(format!("case {number}")))?;
+        let version = count(row.get("version"), "case version")?;
+        if let Some(expected) = expected_version
+            && expected != version
+        {
+            return Err(StoreError::Conflict(format!(
+                "case {number} is at version {version}, not {expected}: reload it and try again"
+            )));
+        }
+        let mut case = case_from_state(row.get("state"))?;
+        for event in &events {
+            if event.case.as_ref() != Some(number) {
+                return Err(StoreError::Corrupt(format!(
+                    "an event for another case was recorded on {number}"
+                )));
+            }
+            case =
+                Case::apply(Some(case), event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        append(&mut tx, &events).await?;
+        save_case(&mut tx, &case, Some(version)).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(case)
+    }
+
+    async fn case(&self, number: &CaseNumber) -> StoreResult<Option<Case>> {
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT state FROM cases WHERE center = $1 AND number = $2")
+                .bind(number.center().as_ref())
+                .bind(number.as_ref())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        state.as_deref().map(case_from_state).transpose()
+    }
+
+    async fn cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>> {
+        let mut query = QueryBuilder::new("SELECT state FROM cases WHERE center = ");
+        query.push_bind(filter.center.as_ref());
+        if !filter.statuses.is_empty() {
+            query.push(" AND status IN (");
+            let mut list = query.separated(", ");
+            for status in &filter.statuses {
+                list.push_bind(status.as_str());
+            }
+            query.push(")");
+        }
+        if let Some(item) = &filter.item {
+            query.push(" AND item = ").push_bind(item);
+        }
+        if let Some(clerk) = &filter.clerk {
+            query.push(" AND clerk = ").push_bind(clerk);
+        }
+        if let Some(applicant) = &filter.applicant {
+            query.push(" AND applicant = ").push_bind(applicant);
+        }
+        query
+            .push(" ORDER BY updated_at DESC, number DESC LIMIT ")
+            .push_bind(i64::from(filter.limit))
+            .push(" OFFSET ")
+            .push_bind(i64::from(filter.offset));
+        let rows = query.build().fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter().map(|row| case_from_state(row.get(0))).collect()
+    }
+
+    async fn case_record(&self, number: &CaseNumber) -> StoreResult<Vec<Entry>> {
+        let rows =
+            sqlx::query("SELECT * FROM events WHERE center = $1 AND case_number = $2 ORDER BY seq")
+                .bind(number.center().as_ref())
+                .bind(number.as_ref())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    async fn centers(&self) -> StoreResult<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT center FROM chain_heads UNION SELECT DISTINCT center FROM events ORDER BY 1",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)
+    }
+
+    async fn chain(&self, center: &str) -> StoreResult<Chain> {
+        // One snapshot, so entries and head agree even while others append.
+        let mut tx = self.pool.begin_with(BEGIN_SNAPSHOT).await.map_err(db)?;
+        let rows = sqlx::query("SELECT * FROM events WHERE center = $1 ORDER BY seq")
+            .bind(center)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+        let head = sqlx::query("SELECT seq, hash FROM chain_heads WHERE center = $1")
+            .bind(center)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?
+            .map(|row| {
+                Ok::<_, StoreError>(Head {
+                    center: center.to_owned(),
+                    seq: count(row.get(0), "chain head seq")?,
+                    hash: row.get(1),
+                })
+            })
+            .transpose()?;
+        tx.commit().await.map_err(db)?;
+        Ok(Chain {
+            center: center.to_owned(),
+            entries: rows
+                .iter()
+                .map(entry_from_row)
+                .collect::<StoreResult<_>>()?,
+            head,
+        })
+    }
+
+    async fn rebuild_case(&self, number: &CaseNumber) -> StoreResult<Case> {
+        let mut tx = self.write().await?;
+        // Lock the projection first: a concurrent `record` on this case holds the same lock
+        // while it appends, so the events read below are complete.
+        let version: Option<i64> = sqlx::query_scalar(
+            "SELECT version FROM cases WHERE center = $1 AND number = $2 FOR UPDATE",
+        )
+        .bind(number.center().as_ref())
+        .bind(number.as_ref())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let rows =
+            sqlx::query("SELECT * FROM events WHERE center = $1 AND case_number = $2 ORDER BY seq")
+                .bind(number.center().as_ref())
+                .bind(number.as_ref())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+        let events = rows
+            .iter()
+            .map(|row| {
+                entry_from_row(row)?
+                    .event()
+                    .map_err(corrupt("stored event"))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let case = Case::replay(&events)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+            .ok_or_else(|| StoreError::NotFound(format!("case {number}")))?;
+        let version = version.map(|v| count(v, "case version")).transpose()?;
+        save_case(&mut tx, &case, version).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(case)
+    }
+
+    async fn create_user(&self, user: &User) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO users (center, username, role, password_hash, disabled, failed_logins, locked_until, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(user.center.as_ref())
+        .bind(&user.username)
+        .bind(user.role.as_str())
+        .bind(&user.password_hash)
+        .bind(user.disabled)
+        .bind(i64::from(user.failed_logins))
+        .bind(user.locked_until)
+        .bind(user.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match db(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!("user `{}` already exists", user.username)),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    async fn user(&self, username: &str) -> StoreResult<Option<User>> {
+        sqlx::query("SELECT * FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?
+            .as_ref()
+            .map(user_from_row)
+            .transpose()
+    }
+
+    async fn login_failed(
+        &self,
+        username: &str,
+        lock_after: u32,
+        lock_until: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE users SET failed_logins = failed_logins + 1,
+                 locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END
+             WHERE username = $3",
+        )
+        .bind(i64::from(lock_after))
+        .bind(lock_until)
+        .bind(username)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn login_succeeded(&self, username: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1")
+            .bind(username)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn disable_user(&self, username: &str) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query("UPDATE users SET disabled = TRUE WHERE username = $1")
+            .bind(username)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("user `{username}`")));
+        }
+        sqlx::query("DELETE FROM sessions WHERE subject = $1 AND role <> 'resident'")
+            .bind(username)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn create_session(&self, session: &Session) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (center, id_hash, kind, subject, role, created_at, last_seen, csrf_token)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(session.center.as_ref())
+        .bind(&session.id_hash)
+        .bind(session.kind.as_str())
+        .bind(&session.subject)
+        .bind(session.role.as_str())
+        .bind(session.created_at)
+        .bind(session.last_seen)
+        .bind(&session.csrf_token)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>> {
+        sqlx::query("SELECT * FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?
+            .as_ref()
+            .map(session_from_row)
+            .transpose()
+    }
+
+    async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen = $1 WHERE id_hash = $2")
+            .bind(at)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn put_login_code(&self, code: &LoginCode) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO login_codes (center, id_number, code_hash, expires_at, attempts)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id_number) DO UPDATE SET center = EXCLUDED.center,
+                 code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at,
+                 attempts = EXCLUDED.attempts",
+        )
+        .bind(code.center.as_ref())
+        .bind(&code.id_number)
+        .bind(&code.code_hash)
+        .bind(code.expires_at)
+        .bind(i64::from(code.attempts))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn login_code_attempt(&self, id_number: &str) -> StoreResult<Option<LoginCode>> {
+        let row = sqlx::query(
+            "UPDATE login_codes SET attempts = attempts + 1 WHERE id_number = $1
+             RETURNING center, id_number, code_hash, expires_at, attempts",
+        )
+        .bind(id_number)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|row| {
+            Ok(LoginCode {
+                center: center(row.get("center"))?,
+                id_number: row.get("id_number"),
+                code_hash: row.get("code_hash"),
+                expires_at: row.get("expires_at"),
+                attempts: small_count(row.get("attempts"), "code attempts")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_login_code(&self, id_number: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_codes WHERE id_number = $1")
+            .bind(id_number)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn hides_passwords_in_urls() {
+        assert_eq!(
+            redact_url("postgres://user:secret@host:5432/db"),
+            "postgres://user:***@host:5432/db"
+        );
+        assert_eq!(
+            redact_url("postgres://user:p@ss:w@rd@host/db?sslmode=disable"),
+            "postgres://user:***@host/db?sslmode=disable"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1:5432/test"),
+            "postgres://postgres@127.0.0.1:5432/test"
+        );
+        assert_eq!(
+            redact_url("postgres://host/db?user=u&password=secret&application_name=a"),
+            "postgres://host/db?user=u&password=***&application_name=a"
+        );
+        assert_eq!(redact_url("postgres:///db"), "postgres:///db");
+    }
+}

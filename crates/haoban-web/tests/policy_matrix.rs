@@ -1,0 +1,279 @@
+//! The policy table, asserted over HTTP: every role × endpoint × (own center / other
+//! center / own case / another resident's case), against an expected table written out
+//! here by hand. Any allow the table does not list fails the test.
+
+mod support;
+
+use axum::http::{Method, StatusCode};
+use haoban_cases::Role;
+use serde_json::{Value, json};
+use support::{Auth, OTHER_RESIDENT, RESIDENT, TestApp};
+
+/// Columns of the expected table, in this order.
+const ROLES: [Role; 7] = [
+    Role::Desk,
+    Role::Clerk,
+    Role::Office,
+    Role::Supervisor,
+    Role::Admin,
+    Role::Auditor,
+    Role::Resident,
+];
+
+struct Endpoint {
+    name: &'static str,
+    method: Method,
+    /// `{case}` is replaced by the target case number.
+    path: &'static str,
+    body: Option<Value>,
+    /// One letter per role in `ROLES`: `Y` allowed, `-` refused.
+    allowed: &'static str,
+    /// Whether the endpoint is about a particular case (so other centers and other
+    /// residents are refused even for allowed roles).
+    on_case: bool,
+}
+
+fn endpoints() -> Vec<Endpoint> {
+    let action = |name: &'static str, body: Value, allowed: &'static str| Endpoint {
+        name,
+        method: Method::POST,
+        path: match name {
+            "check_materials" => "/api/v1/cases/{case}/actions/check_materials",
+            "accept" => "/api/v1/cases/{case}/actions/accept",
+            "accept_with_deficiency" => "/api/v1/cases/{case}/actions/accept_with_deficiency",
+            "not_accept" => "/api/v1/cases/{case}/actions/not_accept",
+            "start_review" => "/api/v1/cases/{case}/actions/start_review",
+            "request_supplement" => "/api/v1/cases/{case}/actions/request_supplement",
+            "provide_supplement" => "/api/v1/cases/{case}/actions/provide_supplement",
+            "fulfil_deficiency" => "/api/v1/cases/{case}/actions/fulfil_deficiency",
+            "approve" => "/api/v1/cases/{case}/actions/approve",
+            "deny" => "/api/v1/cases/{case}/actions/deny",
+            "mark_ready" => "/api/v1/cases/{case}/actions/mark_ready",
+            "deliver" => "/api/v1/cases/{case}/actions/deliver",
+            "close" => "/api/v1/cases/{case}/actions/close",
+            "withdraw" => "/api/v1/cases/{case}/actions/withdraw",
+            _ => "/api/v1/cases/{case}/actions/add_note",
+        },
+        body: Some(body),
+        allowed,
+        on_case: true,
+    };
+    let materials = json!({"materials": [{"material": "id-card", "state": "received"}, {"material": "bank-card", "state": "missing"}]});
+    vec![
+        //                                                            D C O S A U R
+        Endpoint {
+            name: "read case",
+            method: Method::GET,
+            path: "/api/v1/cases/{case}",
+            body: None,
+            allowed: "YYYY-YY",
+            on_case: true,
+        },
+        Endpoint {
+            name: "unmask",
+            method: Method::GET,
+            path: "/api/v1/cases/{case}?unmask=true",
+            body: None,
+            allowed: "-YYY---",
+            on_case: true,
+        },
+        Endpoint {
+            name: "record",
+            method: Method::GET,
+            path: "/api/v1/cases/{case}/record",
+            body: None,
+            allowed: "YYYY-YY",
+            on_case: true,
+        },
+        action("add_note", json!({"text": "note"}), "YYYY---"),
+        action("check_materials", materials.clone(), "-Y-Y---"),
+        action(
+            "accept_with_deficiency",
+            json!({"materials": materials["materials"], "promise": "p", "due": "2026-11-20"}),
+            "-Y-Y---",
+        ),
+        action("accept", materials.clone(), "-Y-Y---"),
+        action(
+            "not_accept",
+            json!({"reason": "r", "legal_basis": "b"}),
+            "-Y-Y---",
+        ),
+        action("start_review", json!({}), "--YY---"),
+        action(
+            "request_supplement",
+            json!({"request": "r", "due": "2026-11-20"}),
+            "--YY---",
+        ),
+        action("provide_supplement", json!({"note": "n"}), "-YYY--Y"),
+        action("fulfil_deficiency", json!({}), "-YYY---"),
+        action("approve", json!({}), "--YY---"),
+        action("deny", json!({"reason": "r"}), "--YY---"),
+        action("mark_ready", json!({"delivery": "window"}), "-YYY---"),
+        action("deliver", json!({}), "-Y-Y---"),
+        action("close", json!({}), "-YYY---"),
+        action("withdraw", json!({"reason": "r"}), "-YYY--Y"),
+        Endpoint {
+            name: "list cases",
+            method: Method::GET,
+            path: "/api/v1/cases",
+            body: None,
+            allowed: "YYYY-YY",
+            on_case: false,
+        },
+        Endpoint {
+            name: "create case",
+            method: Method::POST,
+            path: "/api/v1/cases",
+            body: Some(
+                json!({"item": "elderly-allowance", "applicant": {"id_number": RESIDENT, "name": "王阿姨"}, "facts": {"hukou": "shanghai"}}),
+            ),
+            allowed: "YY-Y--Y",
+            on_case: false,
+        },
+        Endpoint {
+            name: "audit verify",
+            method: Method::GET,
+            path: "/api/v1/audit/verify",
+            body: None,
+            allowed: "---Y-Y-",
+            on_case: false,
+        },
+        Endpoint {
+            name: "create token",
+            method: Method::POST,
+            path: "/api/v1/tokens",
+            body: None,
+            allowed: "YYYYYY-",
+            on_case: false,
+        },
+        Endpoint {
+            name: "catalog",
+            method: Method::GET,
+            path: "/api/v1/catalog",
+            body: None,
+            allowed: "YYYYYYY",
+            on_case: false,
+        },
+        Endpoint {
+            name: "item guide",
+            method: Method::GET,
+            path: "/api/v1/items/elderly-allowance",
+            body: None,
+            allowed: "YYYYYYY",
+            on_case: false,
+        },
+        Endpoint {
+            name: "prereview",
+            method: Method::POST,
+            path: "/api/v1/prereview",
+            body: Some(json!({"facts": {}})),
+            allowed: "YYYYYYY",
+            on_case: false,
+        },
+    ]
+}
+
+fn refused(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+    )
+}
+
+async fn open_case_as(app: &TestApp, clerk: &Auth, id_number: &str) -> String {
+    let reply = app
+        .post(
+            "/api/v1/cases",
+            json!({"item": "elderly-allowance", "applicant": {"id_number": id_number, "name": "申请人"}, "facts": {"hukou": "shanghai", "payment": "bank"}}),
+            clerk,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    reply.body["number"].as_str().expect("number").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_endpoint_and_target_is_decided_by_the_table() {
+    let app = TestApp::new().await;
+    let linfen_clerk = app.staff("opener-linfen", Role::Clerk, "linfen").await;
+    let pengpu_clerk = app.staff("opener-pengpu", Role::Clerk, "pengpu").await;
+    let mut callers = Vec::new();
+    for role in ROLES {
+        let auth = match role {
+            Role::Resident => app.resident(RESIDENT).await,
+            staff => app.staff(&format!("{staff}-1"), staff, "linfen").await,
+        };
+        callers.push((role, auth));
+    }
+    let stranger = app.resident(OTHER_RESIDENT).await;
+
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for endpoint in endpoints() {
+        for (column, (role, auth)) in callers.iter().enumerate() {
+            let expected = endpoint.allowed.as_bytes()[column] == b'Y';
+            // Each check gets fresh cases, so earlier allowed actions cannot mask later ones.
+            let own = open_case_as(&app, &linfen_clerk, RESIDENT).await;
+            let elsewhere = open_case_as(&app, &pengpu_clerk, RESIDENT).await;
+            let someone_elses = open_case_as(&app, &linfen_clerk, OTHER_RESIDENT).await;
+            let mut targets = vec![("own", own, expected)];
+            if endpoint.on_case {
+                if *role == Role::Resident {
+                    targets.push(("another resident's case", someone_elses, false));
+                } else {
+                    targets.push(("another center's case", elsewhere, false));
+                }
+            }
+            for (target, case, expected) in targets {
+                let path = endpoint.path.replace("{case}", &case);
+                let reply = app
+                    .request(endpoint.method.clone(), &path, endpoint.body.clone(), auth)
+                    .await;
+                let allowed = !refused(reply.status);
+                if allowed != expected {
+                    failures.push(format!(
+                        "{} by {role} on {target}: expected {}, got {} {:?}",
+                        endpoint.name,
+                        if expected { "allowed" } else { "refused" },
+                        reply.status,
+                        reply.body
+                    ));
+                }
+                checked += 1;
+            }
+        }
+        // Anonymous callers reach only the public endpoints.
+        let public = endpoint.allowed == "YYYYYYY";
+        let case = open_case_as(&app, &linfen_clerk, RESIDENT).await;
+        let reply = app
+            .request(
+                endpoint.method.clone(),
+                &endpoint.path.replace("{case}", &case),
+                endpoint.body.clone(),
+                &Auth::Anonymous,
+            )
+            .await;
+        if refused(reply.status) == public {
+            failures.push(format!(
+                "{} anonymously: got {}",
+                endpoint.name, reply.status
+            ));
+        }
+        checked += 1;
+    }
+    // A resident never sees another's case through a list either.
+    let listed = app.get("/api/v1/cases", &stranger).await;
+    for case in listed.body["cases"].as_array().expect("cases") {
+        assert_eq!(
+            case["applicant"]["id_number"], "1101**********0038",
+            "{case}"
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked > 300, "only {checked} checks ran");
+}

@@ -1,0 +1,259 @@
+//! The server and the commands operators run beside it: migrate, create users, verify
+//! the process record.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+use haoban_cases::record::verify;
+use haoban_cases::{CenterId, Clock, Role, SystemClock};
+use haoban_store::{Store, StoreError, User};
+use haoban_store_postgres::PostgresStore;
+use haoban_store_sqlite::SqliteStore;
+use haoban_web::{AppState, LogNotifier, WebConfig};
+
+use super::load_catalog;
+
+/// Where the data lives: an SQLite file (the default) or a PostgreSQL database.
+#[derive(Debug, Args)]
+pub struct Database {
+    /// The SQLite database file.
+    #[arg(long, default_value = "haoban.db", conflicts_with = "database_url")]
+    db: PathBuf,
+    /// A PostgreSQL URL instead of SQLite, e.g. postgres://user@host/haoban.
+    #[arg(long, env = "HAOBAN_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl Database {
+    fn describe(&self) -> String {
+        match &self.database_url {
+            Some(url) => format!("PostgreSQL {}", haoban_store_postgres::redact_url(url)),
+            None => format!("SQLite {}", self.db.display()),
+        }
+    }
+
+    /// Opens the store. SQLite migrates itself; PostgreSQL expects `haoban migrate` first.
+    async fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
+        match &self.database_url {
+            Some(url) => Ok(Arc::new(PostgresStore::connect(url).await?)),
+            None => Ok(Arc::new(SqliteStore::open(&self.db).await?)),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    database: Database,
+    /// The catalog directory.
+    #[arg(long, default_value = "catalog/shanghai")]
+    catalog: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The PostgreSQL database to bring up to date.
+    #[arg(long, env = "HAOBAN_DATABASE_URL")]
+    database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    #[command(flatten)]
+    database: Database,
+    #[arg(long)]
+    username: String,
+    /// desk, clerk, office, supervisor, admin or auditor.
+    #[arg(long)]
+    role: String,
+    /// The center the account works in, e.g. linfen.
+    #[arg(long)]
+    center: String,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    database: Database,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn failed(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
+}
+
+pub fn serve(args: &ServeArgs) -> ExitCode {
+    let catalog = match load_catalog(&args.catalog) {
+        Ok(catalog) => catalog,
+        Err(code) => return code,
+    };
+    runtime().block_on(async {
+        let store = match args.database.open().await {
+            Ok(store) => store,
+            Err(err) => return failed(format!("{}: {err}", args.database.describe())),
+        };
+        let listener = match tokio::net::TcpListener::bind(args.listen).await {
+            Ok(listener) => listener,
+            Err(err) => return failed(format!("cannot listen on {}: {err}", args.listen)),
+        };
+        let address = listener.local_addr().map_or(args.listen, |a| a);
+        println!("haoban is serving http://{address}/");
+        println!("  catalog:  {} ({} items, version {})", args.catalog.display(), catalog.items().len(), &catalog.version[..12]);
+        println!("  database: {}", args.database.describe());
+        println!("  API:      http://{address}/api/v1, described at http://{address}/api/openapi.json");
+        println!("  sign in:  POST /api/v1/session {{\"username\", \"password\"}}; create staff accounts with");
+        println!("            haoban admin create-user --username NAME --role clerk --center CENTER  (password on stdin)");
+        let state = AppState {
+            store,
+            catalog: Arc::new(catalog),
+            clock: Arc::new(SystemClock),
+            notifier: Arc::new(LogNotifier),
+            config: WebConfig::default(),
+        };
+        let app = haoban_web::router(state);
+        match axum::serve(listener, app).with_graceful_shutdown(shutdown()).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => failed(err),
+        }
+    })
+}
+
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+pub fn migrate(args: &MigrateArgs) -> ExitCode {
+    runtime().block_on(async {
+        let redacted = haoban_store_postgres::redact_url(&args.database_url);
+        let store = match PostgresStore::connect(&args.database_url).await {
+            Ok(store) => store,
+            Err(err) => return failed(format!("PostgreSQL {redacted}: {err}")),
+        };
+        match store.migrate().await {
+            Ok(()) => {
+                println!("migrated PostgreSQL {redacted}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => failed(err),
+        }
+    })
+}
+
+pub fn create_user(args: &CreateUserArgs) -> ExitCode {
+    let Some(role) = Role::parse(&args.role).filter(|r| *r != Role::Resident) else {
+        return failed(format!(
+            "role `{}` is not one of desk, clerk, office, supervisor, admin, auditor",
+            args.role
+        ));
+    };
+    let center = match CenterId::parse(&args.center) {
+        Ok(center) => center,
+        Err(err) => return failed(err),
+    };
+    let username = args.username.trim();
+    if username.is_empty() || username.len() > 64 || username.chars().any(char::is_whitespace) {
+        return failed("the username must be 1 to 64 characters without spaces");
+    }
+    let mut password = String::new();
+    if let Err(err) = std::io::stdin().lock().read_line(&mut password) {
+        return failed(format!("reading the password from standard input: {err}"));
+    }
+    let password = password.trim_end_matches(['\n', '\r']);
+    if password.chars().count() < 8 {
+        return failed(
+            "the password (first line of standard input) must have at least 8 characters",
+        );
+    }
+    let hash = match haoban_web::hash_password(password) {
+        Ok(hash) => hash,
+        Err(err) => return failed(err),
+    };
+    runtime().block_on(async {
+        let store = match args.database.open().await {
+            Ok(store) => store,
+            Err(err) => return failed(format!("{}: {err}", args.database.describe())),
+        };
+        let user = User {
+            username: username.to_owned(),
+            role,
+            center,
+            password_hash: hash,
+            disabled: false,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: SystemClock.now(),
+        };
+        match store.create_user(&user).await {
+            Ok(()) => {
+                println!("created {role} `{username}` at center {}", user.center);
+                ExitCode::SUCCESS
+            }
+            Err(err) => failed(err),
+        }
+    })
+}
+
+pub fn audit_verify(args: &VerifyArgs) -> ExitCode {
+    runtime().block_on(async {
+        let store = match args.database.open().await {
+            Ok(store) => store,
+            Err(err) => return failed(format!("{}: {err}", args.database.describe())),
+        };
+        let centers = match store.centers().await {
+            Ok(centers) => centers,
+            Err(err) => return failed(err),
+        };
+        let mut total = 0;
+        for center in &centers {
+            let chain = match store.chain(center).await {
+                Ok(chain) => chain,
+                Err(err) => return failed(err),
+            };
+            match verify(center, &chain.entries, chain.head.as_ref()) {
+                Ok(count) => {
+                    println!("center {center}: {count} events intact");
+                    total += count;
+                }
+                Err(broken) => {
+                    eprintln!("TAMPERED: {broken}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        println!(
+            "process record intact: {} center{}, {total} events ({})",
+            centers.len(),
+            if centers.len() == 1 { "" } else { "s" },
+            args.database.describe()
+        );
+        ExitCode::SUCCESS
+    })
+}
