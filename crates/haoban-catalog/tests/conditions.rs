@@ -301,6 +301,8 @@ fn syntax_errors_point_at_the_unexpected_token() {
     assert_eq!(at("n > 1 n"), 6);
     assert_eq!(at("n in [1, 2"), 10);
     assert_eq!(at("n > 99999999999999999999"), 4);
+    assert_eq!(at("s == '\\u+041'"), 6, "a sign is not a hex digit");
+    assert!(parse("s == '\\u0041'").is_ok());
 }
 
 #[test]

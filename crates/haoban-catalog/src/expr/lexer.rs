@@ -199,9 +199,9 @@ fn string_literal(chars: &[char], open: usize) -> Result<(String, usize), ParseE
             Some('r') => ('\r', 2),
             Some('u') => {
                 let hex: String = chars.get(i + 2..i + 6).unwrap_or_default().iter().collect();
-                let code = u32::from_str_radix(&hex, 16)
-                    .ok()
-                    .filter(|_| hex.len() == 4)
+                let code = Some(&hex)
+                    .filter(|h| h.len() == 4 && h.chars().all(|c| c.is_ascii_hexdigit()))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
                     .and_then(char::from_u32);
                 match code {
                     Some(decoded) => (decoded, 6),

@@ -94,6 +94,10 @@ impl TestApp {
             .expect("create user");
     }
 
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("haoban.db")
+    }
+
     fn clock_now(&self) -> DateTime<Utc> {
         use haoban_cases::Clock;
         self.clock.now()
