@@ -135,6 +135,47 @@ impl PostgresStore {
             .map_err(|e| StoreError::Database(format!("migrations: {e}")))
     }
 
+    /// Refuses a server on which a commit could be acknowledged and then lost
+    /// (`fsync` or `synchronous_commit` off), and a schema that `haoban migrate` has not
+    /// brought up to date.
+    pub async fn check_ready(&self) -> StoreResult<()> {
+        for setting in ["fsync", "synchronous_commit"] {
+            let value: String = sqlx::query_scalar(&format!("SHOW {setting}"))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+            if value == "off" {
+                return Err(StoreError::Database(format!(
+                    "unsafe durability settings: {setting} is off on {}",
+                    self.url
+                )));
+            }
+        }
+        let applied: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = '_sqlx_migrations'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        let pending = if applied == 0 {
+            true
+        } else {
+            let done: Vec<i64> =
+                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db)?;
+            MIGRATOR.iter().any(|m| !done.contains(&m.version))
+        };
+        if pending {
+            return Err(StoreError::Database(format!(
+                "the schema of {} is not up to date: run `haoban migrate --database-url …` first",
+                self.url
+            )));
+        }
+        Ok(())
+    }
+
     /// The connection URL, password hidden.
     pub fn url(&self) -> &str {
         &self.url

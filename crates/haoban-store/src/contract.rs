@@ -24,6 +24,8 @@ macro_rules! contract_suite {
             filters_cases,
             keeps_one_verifiable_chain_per_center,
             concurrent_writers_never_fork_the_chain,
+            first_writers_of_new_centers_start_one_chain,
+            concurrent_notes_on_one_case_all_land,
             rebuilds_a_projection_from_events,
             keeps_users_and_locks_them_out,
             disabling_a_user_ends_their_sessions,
@@ -234,6 +236,69 @@ pub async fn concurrent_writers_never_fork_the_chain(store: Arc<dyn Store>) {
         .filter_map(|e| e.case.clone())
         .collect();
     assert_eq!(numbers.len(), 40, "every case got its own number");
+}
+
+/// Writers on different days share no counter row: only the chain head orders them,
+/// including the very first event of a center.
+pub async fn first_writers_of_new_centers_start_one_chain(store: Arc<dyn Store>) {
+    let mut tasks = Vec::new();
+    for writer in 0..6u32 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let event = submit(
+                &ctx(Role::Clerk, "xinzhuang"),
+                applicant(),
+                Channel::Window,
+                &terms(),
+            )
+            .expect("submit");
+            let day = NaiveDate::from_ymd_opt(2026, 1, 1 + writer).expect("date");
+            store.open_case(day, event).await.expect("open")
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let chain = store.chain("xinzhuang").await.expect("chain");
+    assert_eq!(
+        verify("xinzhuang", &chain.entries, chain.head.as_ref()),
+        Ok(6)
+    );
+}
+
+/// Appends without an expected version (notes, views) never conflict with each other.
+pub async fn concurrent_notes_on_one_case_all_land(store: Arc<dyn Store>) {
+    let case = open(&*store, "linfen").await;
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let store = store.clone();
+        let case = case.clone();
+        tasks.push(tokio::spawn(async move {
+            let note = decide(
+                &ctx(Role::Office, "linfen"),
+                &case,
+                Command::AddNote {
+                    text: format!("note {i}"),
+                },
+                false,
+            )
+            .expect("note");
+            store
+                .record(&case.number, None, note)
+                .await
+                .expect("unversioned append")
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let stored = store.case(&case.number).await.expect("read").expect("case");
+    assert_eq!(stored.version, 11);
+    let chain = store.chain("linfen").await.expect("chain");
+    assert_eq!(
+        verify("linfen", &chain.entries, chain.head.as_ref()),
+        Ok(11)
+    );
 }
 
 pub async fn rebuilds_a_projection_from_events(store: Arc<dyn Store>) {

@@ -37,9 +37,14 @@ impl Database {
     }
 
     /// Opens the store. SQLite migrates itself; PostgreSQL expects `haoban migrate` first.
+    /// Both refuse settings under which an acknowledged write could be lost.
     async fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
         match &self.database_url {
-            Some(url) => Ok(Arc::new(PostgresStore::connect(url).await?)),
+            Some(url) => {
+                let store = PostgresStore::connect(url).await?;
+                store.check_ready().await?;
+                Ok(Arc::new(store))
+            }
             None => Ok(Arc::new(SqliteStore::open(&self.db).await?)),
         }
     }
