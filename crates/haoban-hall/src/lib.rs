@@ -1,0 +1,12 @@
+//! haoban-hall: the staffed hall's queue. Tickets numbered per center, day and category
+//! (A023), priority classes with aging so that nobody waits forever, windows that call any
+//! ticket (全岗通) unless given skills, and wait estimates from recent service times.
+//!
+//! Pure: the store calls [`next_ticket`] inside the transaction that marks the ticket
+//! called, so two windows never get the same ticket.
+
+mod queue;
+mod ticket;
+
+pub use queue::{AgingRule, Estimate, Window, estimate_wait, next_ticket};
+pub use ticket::{Priority, Ticket, TicketError, TicketNumber, TicketStatus};
