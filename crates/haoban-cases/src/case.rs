@@ -288,6 +288,7 @@ pub struct Case {
     /// The materials this applicant must show for the item, fixed when the case was opened.
     pub required_materials: Vec<String>,
     /// Materials the clerk checks only if the applicant's situation calls for them.
+    #[serde(default)]
     pub conditional_materials: Vec<String>,
     pub submitted_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

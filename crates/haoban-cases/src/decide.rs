@@ -1,7 +1,7 @@
 //! The case state machine: a command, checked against who asks and the case's state,
 //! becomes the events to record. Nothing here writes anything.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::case::{
@@ -183,7 +183,7 @@ pub fn submit(
     Ok(Event {
         center: ctx.center.clone(),
         case: None,
-        at: ctx.now,
+        at: ctx.now.trunc_subsecs(6),
         actor: ctx.actor.clone(),
         role: ctx.role,
         kind: EventKind::Submitted {
@@ -207,11 +207,13 @@ fn allowed(ctx: &Context, action: Action) -> Result<(), CaseError> {
         })
 }
 
-fn event(ctx: &Context, number: &CaseNumber, kind: EventKind) -> Event {
+/// An event on a case, by the context's actor, now. Times are kept to the microsecond,
+/// as the record stores them, so a replay gives back exactly the same case.
+pub fn event(ctx: &Context, number: &CaseNumber, kind: EventKind) -> Event {
     Event {
         center: ctx.center.clone(),
         case: Some(number.clone()),
-        at: ctx.now,
+        at: ctx.now.trunc_subsecs(6),
         actor: ctx.actor.clone(),
         role: ctx.role,
         kind,

@@ -18,6 +18,6 @@ pub use case::{
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use deadline::{Deadline, DeadlineState, deadline};
-pub use decide::{CaseError, Command, Context, ItemTerms, decide, submit};
+pub use decide::{CaseError, Command, Context, ItemTerms, decide, event, submit};
 pub use ids::{CaseNumber, CenterId, IdError, IdNumber, check_character};
 pub use policy::{Action, Role, Scope, permits};

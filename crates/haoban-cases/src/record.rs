@@ -189,3 +189,72 @@ pub fn verify<'a>(
         _ => Ok(count),
     }
 }
+
+/// Checks that every stored case is exactly the replay of its events in the chain, and that
+/// every case with events has a stored row. The case rows are what screens show, so an edit
+/// to them must show as plainly as an edit to the record. Returns how many cases matched.
+pub fn verify_projections(
+    center: &str,
+    entries: &[Entry],
+    cases: &[crate::Case],
+) -> Result<u64, Break> {
+    use std::collections::BTreeMap;
+    let mismatch = |seq: u64, problem: String| Break {
+        center: center.to_owned(),
+        seq,
+        problem,
+    };
+    let mut events: BTreeMap<&str, Vec<(u64, Event)>> = BTreeMap::new();
+    for entry in entries {
+        if let Some(case) = &entry.case {
+            let event = entry.event().map_err(|e| {
+                mismatch(entry.seq, format!("its content cannot be read back: {e}"))
+            })?;
+            events
+                .entry(case.as_str())
+                .or_default()
+                .push((entry.seq, event));
+        }
+    }
+    let stored: BTreeMap<&str, &crate::Case> =
+        cases.iter().map(|c| (c.number.as_ref(), c)).collect();
+    for case in cases {
+        if !events.contains_key(case.number.as_ref()) {
+            return Err(mismatch(
+                0,
+                format!(
+                    "case {} has a row but no events: it was added outside the application",
+                    case.number
+                ),
+            ));
+        }
+    }
+    for (number, history) in &events {
+        let last = history.last().map_or(0, |(seq, _)| *seq);
+        let replayed = crate::Case::replay(history.iter().map(|(_, e)| e)).map_err(|e| {
+            mismatch(
+                last,
+                format!("case {number}: its events do not replay: {e}"),
+            )
+        })?;
+        match (replayed, stored.get(number)) {
+            (Some(replayed), Some(row)) if replayed == **row => {}
+            (Some(replayed), Some(row)) => {
+                return Err(mismatch(
+                    last,
+                    format!(
+                        "case {number}: the stored case (status {}, version {}) is not what its events say (status {}, version {}): the case row was altered",
+                        row.status, row.version, replayed.status, replayed.version
+                    ),
+                ));
+            }
+            _ => {
+                return Err(mismatch(
+                    last,
+                    format!("case {number} has events but no case row: it was deleted"),
+                ));
+            }
+        }
+    }
+    Ok(events.len() as u64)
+}

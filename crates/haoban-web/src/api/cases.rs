@@ -222,16 +222,13 @@ pub async fn read(
     }
     authorize(&principal, Action::Unmask)?;
     let ctx = context(&state, &principal, &case.center);
-    let viewed = haoban_cases::Event {
-        center: ctx.center.clone(),
-        case: Some(case.number.clone()),
-        at: ctx.now,
-        actor: ctx.actor,
-        role: ctx.role,
-        kind: EventKind::PersonalDataViewed {
+    let viewed = haoban_cases::event(
+        &ctx,
+        &case.number,
+        EventKind::PersonalDataViewed {
             what: "applicant.id_number".into(),
         },
-    };
+    );
     let case = state.store.record(&case.number, None, vec![viewed]).await?;
     Ok(Json(view(&state, &case, true)))
 }

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Args;
-use haoban_cases::record::verify;
+use haoban_cases::record::{verify, verify_projections};
 use haoban_cases::{CenterId, Clock, Role, SystemClock};
-use haoban_store::{Store, StoreError, User};
+use haoban_store::{CaseFilter, Store, StoreError, User};
 use haoban_store_postgres::PostgresStore;
 use haoban_store_sqlite::SqliteStore;
 use haoban_web::{AppState, LogNotifier, WebConfig};
@@ -34,6 +34,17 @@ impl Database {
             Some(url) => format!("PostgreSQL {}", haoban_store_postgres::redact_url(url)),
             None => format!("SQLite {}", self.db.display()),
         }
+    }
+
+    /// Opens a database that must already exist (never creates an empty one to report on).
+    async fn open_existing(&self) -> Result<Arc<dyn Store>, StoreError> {
+        if self.database_url.is_none() && !self.db.is_file() {
+            return Err(StoreError::NotFound(format!(
+                "database file {}",
+                self.db.display()
+            )));
+        }
+        self.open().await
     }
 
     /// Opens the store. SQLite migrates itself; PostgreSQL expects `haoban migrate` first.
@@ -228,7 +239,7 @@ pub fn create_user(args: &CreateUserArgs) -> ExitCode {
 
 pub fn audit_verify(args: &VerifyArgs) -> ExitCode {
     runtime().block_on(async {
-        let store = match args.database.open().await {
+        let store = match args.database.open_existing().await {
             Ok(store) => store,
             Err(err) => return failed(format!("{}: {err}", args.database.describe())),
         };
@@ -236,16 +247,31 @@ pub fn audit_verify(args: &VerifyArgs) -> ExitCode {
             Ok(centers) => centers,
             Err(err) => return failed(err),
         };
-        let mut total = 0;
+        let (mut events, mut cases) = (0, 0);
         for center in &centers {
             let chain = match store.chain(center).await {
                 Ok(chain) => chain,
                 Err(err) => return failed(err),
             };
-            match verify(center, &chain.entries, chain.head.as_ref()) {
-                Ok(count) => {
-                    println!("center {center}: {count} events intact");
-                    total += count;
+            let center_id = match CenterId::parse(center) {
+                Ok(id) => id,
+                Err(err) => return failed(format!("a stored center name is invalid: {err}")),
+            };
+            let mut filter = CaseFilter::center(center_id);
+            filter.limit = u32::MAX;
+            let rows = match store.cases(&filter).await {
+                Ok(rows) => rows,
+                Err(err) => return failed(err),
+            };
+            let checked = verify(center, &chain.entries, chain.head.as_ref())
+                .and_then(|count| Ok((count, verify_projections(center, &chain.entries, &rows)?)));
+            match checked {
+                Ok((count, matched)) => {
+                    println!(
+                        "center {center}: {count} events intact, {matched} cases match their events"
+                    );
+                    events += count;
+                    cases += matched;
                 }
                 Err(broken) => {
                     eprintln!("TAMPERED: {broken}");
@@ -254,7 +280,7 @@ pub fn audit_verify(args: &VerifyArgs) -> ExitCode {
             }
         }
         println!(
-            "process record intact: {} center{}, {total} events ({})",
+            "process record intact: {} center{}, {events} events, {cases} cases ({})",
             centers.len(),
             if centers.len() == 1 { "" } else { "s" },
             args.database.describe()

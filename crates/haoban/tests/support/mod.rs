@@ -12,7 +12,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "correct horse battery";
 /// A valid GB 11643 ID number (the standard's own example), born 1949-12-31.
@@ -367,7 +367,7 @@ pub fn sign_in(addr: SocketAddr, username: &str) -> Result<Session, String> {
         addr,
         "POST",
         "/api/v1/session",
-        Some(&serde_json::json!({"username": username, "password": PASSWORD})),
+        Some(&json!({"username": username, "password": PASSWORD})),
         None,
     )
     .map_err(|e| format!("sign in {username}: {e:?}"))?;
@@ -413,5 +413,129 @@ impl Rng {
     /// Uniform in `low..=high` (near enough).
     pub fn between(&mut self, low: u64, high: u64) -> u64 {
         low + self.next_u64() % (high - low + 1)
+    }
+}
+
+/// The two items of the test catalog the tests drive, from opening to closing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Item {
+    /// `consult`: no materials, instant (accepting it also approves, readies and delivers).
+    Consult,
+    /// `elderly-allowance`: id-card and bank-card, reviewed by the back office.
+    Elderly,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    Clerk,
+    Office,
+}
+
+/// One transition: who takes it, the request, and what an acknowledged reply means —
+/// the case's status afterwards and the kinds of the events it appends to the record.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub who: Who,
+    pub action: &'static str,
+    pub body: Value,
+    pub status: &'static str,
+    pub kinds: &'static [&'static str],
+}
+
+/// What opening a case appends.
+pub const OPENED_STATUS: &str = "submitted";
+pub const OPENED_KINDS: &[&str] = &["submitted"];
+
+impl Item {
+    /// The body of `POST /api/v1/cases`.
+    pub fn open_body(self) -> Value {
+        match self {
+            Item::Consult => json!({
+                "item": "consult",
+                "applicant": {"id_number": RESIDENT, "name": "王阿姨"},
+            }),
+            Item::Elderly => json!({
+                "item": "elderly-allowance",
+                "applicant": {"id_number": RESIDENT, "name": "王阿姨"},
+                "facts": {"birth_date": "1949-12-31", "hukou": "shanghai", "payment": "bank"},
+            }),
+        }
+    }
+
+    /// The transitions after opening, in order, up to `closed`.
+    pub fn steps(self, note: &str) -> Vec<Step> {
+        let step = |who, action, body, status, kinds| Step {
+            who,
+            action,
+            body,
+            status,
+            kinds,
+        };
+        match self {
+            Item::Consult => vec![
+                step(
+                    Who::Clerk,
+                    "add_note",
+                    json!({"text": note}),
+                    "submitted",
+                    &["note_added"],
+                ),
+                step(
+                    Who::Clerk,
+                    "accept",
+                    json!({"materials": []}),
+                    "delivered",
+                    &["accepted", "approved", "ready", "delivered"],
+                ),
+                step(Who::Clerk, "close", json!({}), "closed", &["closed"]),
+            ],
+            Item::Elderly => vec![
+                step(
+                    Who::Clerk,
+                    "accept",
+                    json!({"materials": [
+                        {"material": "id-card", "state": "e_licence"},
+                        {"material": "bank-card", "state": "received"}
+                    ]}),
+                    "accepted",
+                    &["accepted"],
+                ),
+                step(
+                    Who::Office,
+                    "start_review",
+                    json!({}),
+                    "in_review",
+                    &["review_started"],
+                ),
+                step(
+                    Who::Office,
+                    "add_note",
+                    json!({"text": note}),
+                    "in_review",
+                    &["note_added"],
+                ),
+                step(Who::Office, "approve", json!({}), "approved", &["approved"]),
+                step(
+                    Who::Office,
+                    "mark_ready",
+                    json!({"delivery": "window"}),
+                    "ready",
+                    &["ready"],
+                ),
+                step(
+                    Who::Clerk,
+                    "deliver",
+                    json!({}),
+                    "delivered",
+                    &["delivered"],
+                ),
+                step(Who::Clerk, "close", json!({}), "closed", &["closed"]),
+            ],
+        }
+    }
+
+    /// Events in the record of a closed case of this item.
+    pub fn events(self) -> usize {
+        OPENED_KINDS.len() + self.steps("").iter().map(|s| s.kinds.len()).sum::<usize>()
     }
 }

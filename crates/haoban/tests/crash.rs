@@ -1,0 +1,499 @@
+//! The crash test: `haoban serve` on one SQLite file, killed with SIGKILL while clients
+//! open cases and take transitions as fast as they can, over and over. After every kill:
+//!
+//! - `haoban audit verify` passes (the process record is an unbroken chain);
+//! - every transition that got a 2xx reply is there after a restart, read through the API:
+//!   the case is at least at the acknowledged version, and its record holds the
+//!   acknowledged events at the acknowledged places, by the acknowledged actor;
+//! - a case's projection and its record agree (version = number of events), and a request
+//!   whose reply was lost to the kill took effect entirely or not at all.
+//!
+//! `HAOBAN_CRASH_CYCLES` (default 50) sets the number of kills, `HAOBAN_CRASH_SEED` the
+//! seed of the kill delays and the clients' choices.
+
+mod support;
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{HttpError, Item, OPENED_KINDS, OPENED_STATUS, Rng, Server, Session, Who};
+
+/// Concurrent clients per cycle.
+const CLIENTS: usize = 4;
+/// The server is killed this long (ms) after the clients start.
+const KILL_AFTER_MS: (u64, u64) = (50, 400);
+const CLERK: &str = "clerk";
+const OFFICE: &str = "office";
+/// How long a client may take to notice the kill and report.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A transition that got a 2xx reply: afterwards the case was at `version` with `status`,
+/// and the record's events `version - kinds.len() + 1 ..= version` are `kinds`.
+#[derive(Clone, Debug)]
+struct Ack {
+    number: String,
+    version: u64,
+    status: &'static str,
+    kinds: &'static [&'static str],
+    actor: &'static str,
+}
+
+/// A transition sent but not answered before the kill: it happened entirely or not at all.
+#[derive(Clone, Debug)]
+struct Unknown {
+    /// `None` for a case being opened: its number was never learnt.
+    number: Option<String>,
+    from: u64,
+    status: &'static str,
+    kinds: &'static [&'static str],
+}
+
+#[derive(Default)]
+struct Report {
+    acks: Vec<Ack>,
+    unknown: Vec<Unknown>,
+    requests: u64,
+    failures: Vec<String>,
+}
+
+enum Outcome {
+    Reply(Value),
+    /// The server is gone; nothing was sent.
+    Stopped,
+    /// The server went away with this request in flight.
+    Unknown,
+    Failed(String),
+}
+
+fn call(
+    addr: SocketAddr,
+    path: &str,
+    body: &Value,
+    session: &Session,
+    expect: u16,
+    killed: &AtomicBool,
+) -> Outcome {
+    match support::request(addr, "POST", path, Some(body), Some(session)) {
+        Ok(reply) if reply.status == expect => Outcome::Reply(reply.body),
+        Ok(reply) => Outcome::Failed(format!(
+            "POST {path}: {} instead of {expect}: {}",
+            reply.status, reply.body
+        )),
+        // The flag is set before the kill, so an error without it is no kill's doing.
+        Err(err) if !killed.load(Ordering::SeqCst) => {
+            Outcome::Failed(format!("POST {path}: failed before the kill: {err:?}"))
+        }
+        Err(HttpError::Connect(_)) => Outcome::Stopped,
+        Err(HttpError::InFlight(_)) => Outcome::Unknown,
+    }
+}
+
+/// Opens cases and drives each to `closed`, as fast as replies come, until the server is
+/// killed.
+fn client(
+    addr: SocketAddr,
+    seed: u64,
+    clerk: &Session,
+    office: &Session,
+    killed: &AtomicBool,
+) -> Report {
+    let mut report = Report::default();
+    let mut rng = Rng::new(seed);
+    let mut case_index = 0u64;
+    'cases: while !killed.load(Ordering::SeqCst) {
+        let item = if rng.next_u64() % 2 == 0 {
+            Item::Consult
+        } else {
+            Item::Elderly
+        };
+        case_index += 1;
+        report.requests += 1;
+        let number = match call(addr, "/api/v1/cases", &item.open_body(), clerk, 201, killed) {
+            Outcome::Reply(body) => {
+                let Some(number) = body["number"].as_str().map(str::to_owned) else {
+                    report
+                        .failures
+                        .push(format!("opened without a number: {body}"));
+                    break;
+                };
+                if body["version"] != 1 || body["status"] != OPENED_STATUS {
+                    report
+                        .failures
+                        .push(format!("opening {number} replied {body}"));
+                    break;
+                }
+                report.acks.push(Ack {
+                    number: number.clone(),
+                    version: 1,
+                    status: OPENED_STATUS,
+                    kinds: OPENED_KINDS,
+                    actor: CLERK,
+                });
+                number
+            }
+            Outcome::Unknown => {
+                report.unknown.push(Unknown {
+                    number: None,
+                    from: 0,
+                    status: OPENED_STATUS,
+                    kinds: OPENED_KINDS,
+                });
+                break;
+            }
+            Outcome::Stopped => break,
+            Outcome::Failed(failure) => {
+                report.failures.push(failure);
+                break;
+            }
+        };
+        let mut version = 1;
+        for step in item.steps(&format!("note {seed:x}/{case_index}")) {
+            let (session, actor) = match step.who {
+                Who::Clerk => (clerk, CLERK),
+                Who::Office => (office, OFFICE),
+            };
+            let path = format!("/api/v1/cases/{number}/actions/{}", step.action);
+            report.requests += 1;
+            match call(addr, &path, &step.body, session, 200, killed) {
+                Outcome::Reply(body) => {
+                    let expected = version + step.kinds.len() as u64;
+                    if body["version"] != expected || body["status"] != step.status {
+                        report.failures.push(format!(
+                            "{path} at version {version} replied version {} status {}, \
+                             expected {expected} {}",
+                            body["version"], body["status"], step.status
+                        ));
+                        break 'cases;
+                    }
+                    version = expected;
+                    report.acks.push(Ack {
+                        number: number.clone(),
+                        version,
+                        status: step.status,
+                        kinds: step.kinds,
+                        actor,
+                    });
+                }
+                Outcome::Unknown => {
+                    report.unknown.push(Unknown {
+                        number: Some(number.clone()),
+                        from: version,
+                        status: step.status,
+                        kinds: step.kinds,
+                    });
+                    break 'cases;
+                }
+                Outcome::Stopped => break 'cases,
+                Outcome::Failed(failure) => {
+                    report.failures.push(failure);
+                    break 'cases;
+                }
+            }
+        }
+    }
+    report
+}
+
+fn sign_in(addr: SocketAddr, username: &str) -> Result<Session, String> {
+    support::sign_in(addr, username)
+}
+
+fn get(addr: SocketAddr, path: &str, session: &Session) -> Result<Value, String> {
+    match support::request(addr, "GET", path, None, Some(session)) {
+        Ok(reply) if reply.status == 200 => Ok(reply.body),
+        Ok(reply) => Err(format!("GET {path}: {} {}", reply.status, reply.body)),
+        Err(err) => Err(format!("GET {path}: {err:?}")),
+    }
+}
+
+#[derive(Default)]
+struct Checked {
+    cases: usize,
+    unknown_applied: usize,
+    unknown_not_applied: usize,
+}
+
+/// Reads every case in `acks` and `unknown` back through the API and checks it against
+/// what was acknowledged. Returns the problems found.
+fn check(
+    addr: SocketAddr,
+    session: &Session,
+    acks: &[Ack],
+    unknown: &[Unknown],
+    checked: &mut Checked,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut by_case: BTreeMap<&str, Vec<&Ack>> = BTreeMap::new();
+    for ack in acks {
+        by_case.entry(&ack.number).or_default().push(ack);
+    }
+    let pending: BTreeMap<&str, &Unknown> = unknown
+        .iter()
+        .filter_map(|u| u.number.as_deref().map(|n| (n, u)))
+        .collect();
+    for (number, acks) in &by_case {
+        checked.cases += 1;
+        let last = acks.iter().max_by_key(|a| a.version).expect("one ack");
+        let case = match get(addr, &format!("/api/v1/cases/{number}"), session) {
+            Ok(case) => case,
+            Err(err) => {
+                problems.push(format!("acknowledged case lost: {err}"));
+                continue;
+            }
+        };
+        let record = match get(addr, &format!("/api/v1/cases/{number}/record"), session) {
+            Ok(record) => record,
+            Err(err) => {
+                problems.push(err);
+                continue;
+            }
+        };
+        let version = case["version"].as_u64().unwrap_or(0);
+        let events = record["events"].as_array().cloned().unwrap_or_default();
+        if version != events.len() as u64 {
+            problems.push(format!(
+                "{number}: the case says version {version}, its record has {} events",
+                events.len()
+            ));
+        }
+        if version < last.version {
+            problems.push(format!(
+                "{number}: at version {version} after the restart, but version {} ({}) was acknowledged",
+                last.version, last.status
+            ));
+        }
+        // Which state it must be in: the last acknowledged one, or the one after a
+        // request that was in flight at the kill, applied whole.
+        match pending.get(number) {
+            Some(u) if u.from != last.version => problems.push(format!(
+                "{number}: test bookkeeping: in flight from {} but acknowledged up to {}",
+                u.from, last.version
+            )),
+            Some(u) if version == u.from + u.kinds.len() as u64 => {
+                checked.unknown_applied += 1;
+                expect_events(&mut problems, number, &events, version, u.kinds, None);
+                if case["status"] != u.status {
+                    problems.push(format!(
+                        "{number}: status {} after the lost reply, expected {}",
+                        case["status"], u.status
+                    ));
+                }
+            }
+            Some(u) if version == u.from => checked.unknown_not_applied += 1,
+            Some(u) => problems.push(format!(
+                "{number}: at version {version}: the request in flight at the kill took \
+                 effect in part (from {} it adds {} events)",
+                u.from,
+                u.kinds.len()
+            )),
+            None if version != last.version => problems.push(format!(
+                "{number}: at version {version}, but nothing beyond version {} was done",
+                last.version
+            )),
+            None if case["status"] != last.status => problems.push(format!(
+                "{number}: status {} but {} was acknowledged",
+                case["status"], last.status
+            )),
+            None => {}
+        }
+        for ack in acks {
+            expect_events(
+                &mut problems,
+                number,
+                &events,
+                ack.version,
+                ack.kinds,
+                Some(ack.actor),
+            );
+        }
+    }
+    problems
+}
+
+/// The record's events ending at `version` are `kinds` (by `actor`, if given).
+fn expect_events(
+    problems: &mut Vec<String>,
+    number: &str,
+    events: &[Value],
+    version: u64,
+    kinds: &[&str],
+    actor: Option<&str>,
+) {
+    let first = version as usize - kinds.len();
+    for (i, kind) in kinds.iter().enumerate() {
+        let Some(event) = events.get(first + i) else {
+            problems.push(format!(
+                "{number}: acknowledged event #{} ({kind}) is missing from the record",
+                first + i + 1
+            ));
+            return;
+        };
+        if event["kind"] != *kind || actor.is_some_and(|a| event["actor"] != a) {
+            problems.push(format!(
+                "{number}: event #{} is {} by {}, acknowledged as {kind} by {}",
+                first + i + 1,
+                event["kind"],
+                event["actor"],
+                actor.unwrap_or("anyone")
+            ));
+        }
+    }
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={text:?} is not a whole number")),
+        Err(_) => default,
+    }
+}
+
+fn assert_no_problems(what: &str, problems: &[String], server: &Server) {
+    assert!(
+        problems.is_empty(),
+        "{what}: {} problems, the first ones:\n{}\n{}",
+        problems.len(),
+        problems
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n"),
+        server.log_tail()
+    );
+}
+
+fn verify_record(db: &Path, cycle: u64) {
+    let out = support::audit_verify(db);
+    let stdout = support::text(&out.stdout);
+    assert!(
+        out.status.code() == Some(0) && stdout.contains("process record intact"),
+        "cycle {cycle}: audit verify after the kill: {:?}\n{stdout}{}",
+        out.status.code(),
+        support::text(&out.stderr)
+    );
+}
+
+#[test]
+fn acknowledged_transitions_survive_sigkill() {
+    let started = Instant::now();
+    let cycles = env_number("HAOBAN_CRASH_CYCLES", 50);
+    let seed = env_number("HAOBAN_CRASH_SEED", 0x6861_6f62_616e);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("haoban.db");
+    let log = dir.path().join("server.log");
+    let catalog = support::fixture_catalog();
+    support::create_user(&db, CLERK, "clerk", "linfen");
+    support::create_user(&db, OFFICE, "office", "linfen");
+
+    let mut rng = Rng::new(seed);
+    let mut all_acks: Vec<Ack> = Vec::new();
+    let mut all_unknown: Vec<Unknown> = Vec::new();
+    let mut last_acks: Vec<Ack> = Vec::new();
+    let mut last_unknown: Vec<Unknown> = Vec::new();
+    let mut numbers: HashSet<String> = HashSet::new();
+    let mut requests = 0;
+    let mut checked = Checked::default();
+    let mut busy = Duration::ZERO;
+    for cycle in 0..cycles {
+        let mut server = Server::start(&db, &catalog, &log);
+        let addr = server.addr;
+        // Signing in costs an argon2 hash each (slow in a debug build): once per cycle and
+        // role, the sessions shared by the clients and the checker.
+        let clerk = Arc::new(sign_in(addr, CLERK).expect("the clerk signs in"));
+        let office = Arc::new(sign_in(addr, OFFICE).expect("the office signs in"));
+        // What the previous cycle acknowledged must have survived its kill.
+        let problems = check(addr, &clerk, &last_acks, &last_unknown, &mut checked);
+        assert_no_problems(&format!("before cycle {cycle}"), &problems, &server);
+
+        let killed = Arc::new(AtomicBool::new(false));
+        let (report_tx, reports) = mpsc::channel();
+        let mut threads = Vec::new();
+        for _ in 0..CLIENTS {
+            let (clerk, office, killed) = (clerk.clone(), office.clone(), killed.clone());
+            let report_tx = report_tx.clone();
+            let client_seed = rng.next_u64();
+            threads.push(std::thread::spawn(move || {
+                let report = client(addr, client_seed, &clerk, &office, &killed);
+                let _ = report_tx.send(report);
+            }));
+        }
+        // Only the clients hold senders now: a client that panics disconnects at once.
+        drop(report_tx);
+        let delay = Duration::from_millis(rng.between(KILL_AFTER_MS.0, KILL_AFTER_MS.1));
+        let work_started = Instant::now();
+        std::thread::sleep(delay);
+        killed.store(true, Ordering::SeqCst);
+        server.kill();
+        busy += work_started.elapsed();
+
+        let mut acks = Vec::new();
+        let mut unknown = Vec::new();
+        for _ in 0..CLIENTS {
+            let report = reports
+                .recv_timeout(CLIENT_TIMEOUT)
+                .unwrap_or_else(|e| panic!("cycle {cycle}: a client did not report: {e}"));
+            assert!(
+                report.failures.is_empty(),
+                "cycle {cycle}: {}\n{}",
+                report.failures.join("\n"),
+                server.log_tail()
+            );
+            requests += report.requests;
+            acks.extend(report.acks);
+            unknown.extend(report.unknown);
+        }
+        for thread in threads {
+            thread.join().expect("client thread");
+        }
+        for ack in acks.iter().filter(|a| a.version == 1) {
+            assert!(
+                numbers.insert(ack.number.clone()),
+                "cycle {cycle}: case number {} was given out twice",
+                ack.number
+            );
+        }
+        drop(server);
+
+        verify_record(&db, cycle);
+        all_acks.extend(acks.iter().cloned());
+        all_unknown.extend(unknown.iter().cloned());
+        last_acks = acks;
+        last_unknown = unknown;
+    }
+
+    // Once more at the end: after the last kill, everything acknowledged in any cycle.
+    let server = Server::start(&db, &catalog, &log);
+    let reader = sign_in(server.addr, CLERK).expect("the clerk signs in");
+    let mut total = Checked::default();
+    let problems = check(server.addr, &reader, &all_acks, &all_unknown, &mut total);
+    assert_no_problems("at the end", &problems, &server);
+    drop(server);
+
+    let in_flight = all_unknown.len();
+    println!(
+        "crash: {cycles} kills (seed {seed:#x}) in {:?} ({busy:?} of it under load); \
+         {requests} requests, {} transitions acknowledged on {} cases, all present after \
+         restarts ({} case checks); {in_flight} requests in flight at the kills ({} opens), \
+         of those on known cases {} took effect whole and {} not at all",
+        started.elapsed(),
+        all_acks.len(),
+        total.cases,
+        checked.cases + total.cases,
+        all_unknown.iter().filter(|u| u.number.is_none()).count(),
+        total.unknown_applied,
+        total.unknown_not_applied,
+    );
+    assert!(
+        !all_acks.is_empty() || cycles == 0,
+        "no transition was ever acknowledged: the test tested nothing"
+    );
+}
