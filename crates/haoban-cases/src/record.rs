@@ -28,18 +28,54 @@ pub struct Entry {
     pub hash: String,
 }
 
-impl Entry {
-    /// Builds the next entry of a chain whose last hash is `prev_hash`.
-    pub fn chain(event: &Event, seq: u64, prev_hash: &str) -> Entry {
-        let mut entry = Entry {
+/// Something to record, before it has its place in a chain: a case event, or a step of
+/// another part of the center (a ticket called, a cabinet opened) in the same shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub center: String,
+    pub case: Option<String>,
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub kind: String,
+    pub payload: String,
+}
+
+/// How the record writes a time: RFC 3339, UTC, microseconds.
+pub fn record_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+impl Draft {
+    pub fn of_event(event: &Event) -> Draft {
+        Draft {
             center: event.center.to_string(),
-            seq,
             case: event.case.as_ref().map(ToString::to_string),
-            at: event.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            at: record_time(event.at),
             actor: event.actor.clone(),
             role: event.role.as_str().to_owned(),
             kind: event.kind.name().to_owned(),
             payload: serde_json::to_string(&event.kind).expect("events serialize"),
+        }
+    }
+}
+
+impl Entry {
+    /// Builds the next entry of a chain whose last hash is `prev_hash`.
+    pub fn chain(event: &Event, seq: u64, prev_hash: &str) -> Entry {
+        Entry::chain_draft(Draft::of_event(event), seq, prev_hash)
+    }
+
+    pub fn chain_draft(draft: Draft, seq: u64, prev_hash: &str) -> Entry {
+        let mut entry = Entry {
+            center: draft.center,
+            seq,
+            case: draft.case,
+            at: draft.at,
+            actor: draft.actor,
+            role: draft.role,
+            kind: draft.kind,
+            payload: draft.payload,
             prev_hash: prev_hash.to_owned(),
             hash: String::new(),
         };

@@ -5,8 +5,10 @@
 //! Pure: the store calls [`next_ticket`] inside the transaction that marks the ticket
 //! called, so two windows never get the same ticket.
 
+mod events;
 mod queue;
 mod ticket;
 
+pub use events::HallEvent;
 pub use queue::{AgingRule, Estimate, Window, estimate_wait, next_ticket};
 pub use ticket::{Priority, Ticket, TicketError, TicketNumber, TicketStatus};

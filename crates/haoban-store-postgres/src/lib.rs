@@ -14,10 +14,12 @@ use std::fmt;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use haoban_cases::record::{Entry, GENESIS, Head};
+use haoban_cases::record::{Draft, Entry, GENESIS, Head};
 use haoban_cases::{Case, CaseNumber, CenterId, Event, Role};
+use haoban_hall::{AgingRule, HallEvent, Ticket, TicketNumber, TicketStatus, Window, next_ticket};
 use haoban_store::{
-    CaseFilter, Chain, LoginCode, Session, SessionKind, Store, StoreError, StoreResult, User,
+    By, CaseFilter, Chain, LoginCode, NewTicket, Session, SessionKind, Store, StoreError,
+    StoreResult, User,
 };
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{QueryBuilder, Row};
@@ -226,19 +228,25 @@ async fn lock_head(conn: &mut PgConnection, center: &str) -> StoreResult<(u64, S
 
 /// Appends `events` to their center's chain inside the caller's transaction.
 async fn append(conn: &mut PgConnection, events: &[Event]) -> StoreResult<()> {
-    let Some(first) = events.first() else {
+    let drafts: Vec<Draft> = events.iter().map(Draft::of_event).collect();
+    append_drafts(conn, drafts).await
+}
+
+/// Appends `drafts` (all of one center) to the chain, holding the center's head lock.
+async fn append_drafts(conn: &mut PgConnection, drafts: Vec<Draft>) -> StoreResult<()> {
+    let Some(first) = drafts.first() else {
         return Ok(());
     };
-    let center = first.center.to_string();
-    if events.iter().any(|e| e.center.as_ref() != center) {
+    let center = first.center.clone();
+    if drafts.iter().any(|d| d.center != center) {
         return Err(StoreError::Corrupt(
             "events of one write span two centers".into(),
         ));
     }
     let (mut seq, mut prev) = lock_head(conn, &center).await?;
-    for event in events {
+    for draft in drafts {
         seq += 1;
-        let entry = Entry::chain(event, seq, &prev);
+        let entry = Entry::chain_draft(draft, seq, &prev);
         sqlx::query(
             "INSERT INTO events (center, seq, case_number, at, actor, role, kind, payload, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -365,8 +373,156 @@ fn session_from_row(row: &PgRow) -> StoreResult<Session> {
     })
 }
 
+fn ticket_from_state(state: &str) -> StoreResult<Ticket> {
+    serde_json::from_str(state).map_err(|e| StoreError::Corrupt(format!("ticket: {e}")))
+}
+
+fn ticket_state(ticket: &Ticket) -> StoreResult<String> {
+    serde_json::to_string(ticket).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn status_name(status: TicketStatus) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 #[async_trait]
 impl Store for PostgresStore {
+    async fn issue_ticket(&self, day: NaiveDate, new: NewTicket, by: By) -> StoreResult<Ticket> {
+        let mut tx = self.write().await?;
+        let sequence: i64 = sqlx::query_scalar(
+            "INSERT INTO ticket_counters (center, day, category, last) VALUES ($1, $2, $3, 1)
+             ON CONFLICT (center, day, category) DO UPDATE SET last = ticket_counters.last + 1
+             RETURNING last",
+        )
+        .bind(new.center.as_ref())
+        .bind(day)
+        .bind(new.category.to_string())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let sequence =
+            u32::try_from(sequence).map_err(|_| StoreError::Corrupt("ticket counter".into()))?;
+        let number = TicketNumber::new(new.category, sequence)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let ticket = Ticket {
+            number: number.clone(),
+            category: new.category,
+            items: new.items.clone(),
+            priority: new.priority,
+            status: TicketStatus::Waiting,
+            issued_at: by.at,
+            queued_at: by.at,
+            window: None,
+            called_at: None,
+            finished_at: None,
+        };
+        sqlx::query(
+            "INSERT INTO tickets (center, day, number, status, window_name, issued_at, state)
+             VALUES ($1, $2, $3, $4, NULL, $5, $6)",
+        )
+        .bind(new.center.as_ref())
+        .bind(day)
+        .bind(number.to_string())
+        .bind(status_name(TicketStatus::Waiting))
+        .bind(haoban_cases::record::record_time(by.at))
+        .bind(ticket_state(&ticket)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let issued = HallEvent::TicketIssued {
+            number,
+            priority: new.priority,
+            items: new.items,
+        };
+        append_drafts(
+            &mut tx,
+            vec![issued.draft(&new.center, by.at, &by.actor, by.role)],
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(ticket)
+    }
+
+    async fn call_next(
+        &self,
+        day: NaiveDate,
+        center: &CenterId,
+        window: &Window,
+        rule: &AgingRule,
+        by: By,
+    ) -> StoreResult<Option<Ticket>> {
+        let mut tx = self.write().await?;
+        // The center's chain head lock serializes callers across every server instance:
+        // whoever holds it chooses and marks a ticket before the next one looks.
+        lock_head(&mut tx, center.as_ref()).await?;
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT state FROM tickets WHERE center = $1 AND day = $2 AND status = $3 ORDER BY issued_at, number",
+        )
+        .bind(center.as_ref())
+        .bind(day)
+        .bind(status_name(TicketStatus::Waiting))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let waiting = rows
+            .iter()
+            .map(|s| ticket_from_state(s))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let Some(index) = next_ticket(&waiting, window, rule) else {
+            return Ok(None);
+        };
+        let mut ticket = waiting[index].clone();
+        ticket.status = TicketStatus::Called;
+        ticket.window = Some(window.name.clone());
+        ticket.called_at = Some(by.at);
+        let done = sqlx::query(
+            "UPDATE tickets SET status = $1, window_name = $2, state = $3
+             WHERE center = $4 AND day = $5 AND number = $6 AND status = $7",
+        )
+        .bind(status_name(TicketStatus::Called))
+        .bind(&window.name)
+        .bind(ticket_state(&ticket)?)
+        .bind(center.as_ref())
+        .bind(day)
+        .bind(ticket.number.to_string())
+        .bind(status_name(TicketStatus::Waiting))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "ticket {} was called meanwhile",
+                ticket.number
+            )));
+        }
+        let called = HallEvent::TicketCalled {
+            number: ticket.number.clone(),
+            window: window.name.clone(),
+        };
+        append_drafts(
+            &mut tx,
+            vec![called.draft(center, by.at, &by.actor, by.role)],
+        )
+        .await?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some(ticket))
+    }
+
+    async fn tickets(&self, center: &CenterId, day: NaiveDate) -> StoreResult<Vec<Ticket>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT state FROM tickets WHERE center = $1 AND day = $2 ORDER BY issued_at, number",
+        )
+        .bind(center.as_ref())
+        .bind(day)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(|s| ticket_from_state(s)).collect()
+    }
+
     async fn open_case(&self, day: NaiveDate, mut submitted: Event) -> StoreResult<Case> {
         let mut tx = self.write().await?;
         let center = submitted.center.clone();

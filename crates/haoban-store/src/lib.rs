@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use haoban_cases::record::{Entry, Head};
 use haoban_cases::{Case, CaseNumber, CaseStatus, CenterId, Event, Role};
+use haoban_hall::{AgingRule, Priority, Ticket, Window};
 
 pub mod contract;
 
@@ -128,6 +129,23 @@ pub struct Chain {
     pub head: Option<Head>,
 }
 
+/// Who takes a step in the hall, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct By {
+    pub actor: String,
+    pub role: Role,
+    pub at: DateTime<Utc>,
+}
+
+/// A ticket to issue: its category letter, priority class and the items pre-review found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTicket {
+    pub center: CenterId,
+    pub category: char,
+    pub priority: Priority,
+    pub items: Vec<String>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + Debug {
     /// Opens a case: numbers the `submitted` event (`event.case` is `None`) with the next
@@ -160,6 +178,24 @@ pub trait Store: Send + Sync + Debug {
 
     /// Replays a case's events and rewrites its projection; returns the rebuilt case.
     async fn rebuild_case(&self, number: &CaseNumber) -> StoreResult<Case>;
+
+    /// Issues the next ticket of its center, `day` and category (A001, A002, …) and
+    /// records it.
+    async fn issue_ticket(&self, day: NaiveDate, ticket: NewTicket, by: By) -> StoreResult<Ticket>;
+
+    /// Calls the ticket `window` should serve next under `rule`, marks it called and
+    /// records it, all in one transaction: no ticket is ever called by two windows.
+    async fn call_next(
+        &self,
+        day: NaiveDate,
+        center: &CenterId,
+        window: &Window,
+        rule: &AgingRule,
+        by: By,
+    ) -> StoreResult<Option<Ticket>>;
+
+    /// The center's tickets of `day`, in issue order.
+    async fn tickets(&self, center: &CenterId, day: NaiveDate) -> StoreResult<Vec<Ticket>>;
 
     async fn create_user(&self, user: &User) -> StoreResult<()>;
     async fn user(&self, username: &str) -> StoreResult<Option<User>>;
