@@ -86,6 +86,12 @@ pub enum Action {
     /// See a full ID number instead of the masked one (recorded each time).
     Unmask,
     ManageUsers,
+    /// Issue a queue ticket at the desk.
+    IssueTicket,
+    /// Call the next ticket to a window.
+    CallTicket,
+    /// See the day's queue with wait estimates.
+    ViewQueue,
 }
 
 impl Action {
@@ -144,6 +150,9 @@ pub fn permits(role: Role, action: Action) -> Option<Scope> {
         VerifyAudit => matches!(role, Auditor | Supervisor),
         Unmask => matches!(role, Clerk | Office | Supervisor),
         ManageUsers => role == Admin,
+        IssueTicket => matches!(role, Desk | Clerk | Supervisor),
+        CallTicket => window,
+        ViewQueue => staff_case_reader,
     };
     allowed.then_some(Scope::OwnCenter)
 }

@@ -82,7 +82,9 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{number}", get(api::cases::read))
         .route("/cases/{number}/record", get(api::cases::record))
         .route("/cases/{number}/actions/{action}", post(api::cases::act))
-        .route("/audit/verify", get(api::audit::verify));
+        .route("/audit/verify", get(api::audit::verify))
+        .route("/tickets", post(api::hall::issue).get(api::hall::queue))
+        .route("/windows/{window}/call", post(api::hall::call_next));
     Router::new()
         .nest("/api/v1", v1)
         .route("/api/openapi.json", get(api::openapi::document))

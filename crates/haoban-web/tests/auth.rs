@@ -310,12 +310,13 @@ async fn the_openapi_document_describes_the_endpoints_that_exist() {
             documented.push((method.to_uppercase(), path.clone()));
         }
     }
-    assert_eq!(documented.len(), 16, "{documented:?}");
+    assert_eq!(documented.len(), 19, "{documented:?}");
     for (method, path) in documented {
         let concrete = path
             .replace("{number}", "linfen-20261102-0001")
             .replace("{id}", "consult")
-            .replace("{action}", "add_note");
+            .replace("{action}", "add_note")
+            .replace("{window}", "5");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         let reply = app
             .request(method.clone(), &concrete, Some(json!({})), &Auth::Anonymous)

@@ -146,6 +146,31 @@ fn endpoints() -> Vec<Endpoint> {
             allowed: "YYYYYY-",
             on_case: false,
         },
+        //                                                           D C O S A U R
+        Endpoint {
+            name: "issue ticket",
+            method: Method::POST,
+            path: "/api/v1/tickets",
+            body: Some(json!({"priority": "elderly"})),
+            allowed: "YY-Y---",
+            on_case: false,
+        },
+        Endpoint {
+            name: "call ticket",
+            method: Method::POST,
+            path: "/api/v1/windows/5/call",
+            body: None,
+            allowed: "-Y-Y---",
+            on_case: false,
+        },
+        Endpoint {
+            name: "view queue",
+            method: Method::GET,
+            path: "/api/v1/tickets",
+            body: None,
+            allowed: "YYYY---",
+            on_case: false,
+        },
         Endpoint {
             name: "catalog",
             method: Method::GET,

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod cases;
 pub mod catalog;
+pub mod hall;
 pub mod openapi;
 pub mod session;
 
