@@ -21,7 +21,7 @@ use haoban_catalog::expr::ast::ExprKind;
 use haoban_catalog::expr::{self, Checker, Env, Expr, FactSignature, Span, Type};
 use indexmap::IndexMap;
 use libfuzzer_sys::fuzz_target;
-use rust_decimal::Decimal;
+use haoban_catalog::decimal::{Decimal, parse_exact};
 
 struct Fixture {
     facts: IndexMap<String, FactSignature>,
@@ -86,9 +86,9 @@ fn fixture() -> &'static Fixture {
             (
                 "income",
                 Type::Decimal,
-                Value::Decimal(Decimal::new(259049, 2)),
-                Value::Decimal(Decimal::MAX),
-                Value::Decimal(Decimal::MIN),
+                Value::Decimal(parse_exact("2590.49").unwrap()),
+                Value::Decimal(parse_exact("79228162514264337593543950335").unwrap()),
+                Value::Decimal(parse_exact("-79228162514264337593543950335").unwrap()),
             ),
             (
                 "members",
@@ -100,9 +100,9 @@ fn fixture() -> &'static Fixture {
             (
                 "per_capita",
                 Type::Decimal,
-                Value::Decimal(Decimal::new(86349667, 5)),
-                Value::Decimal(Decimal::new(1, 28)),
-                Value::Decimal(Decimal::ZERO),
+                Value::Decimal(parse_exact("863.49667").unwrap()),
+                Value::Decimal(parse_exact("1e-28").unwrap()),
+                Value::Decimal(Decimal::from(0)),
             ),
             (
                 "married",

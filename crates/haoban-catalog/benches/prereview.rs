@@ -19,12 +19,12 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use haoban_catalog::decimal::Decimal;
 use haoban_catalog::expr::{self, Checker, Env, FactSignature, Type};
 use haoban_catalog::{Applicant, Catalog, FactType, Selected, Selection, Value};
 use indexmap::IndexMap;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use rust_decimal::Decimal;
 
 /// Evaluation date of every pre-review here (inside the sample catalog's calendar years).
 fn on() -> NaiveDate {
@@ -51,7 +51,9 @@ fn random_value(rng: &mut SmallRng, ty: &FactType) -> Value {
     match ty {
         FactType::Bool => Value::Bool(rng.random_bool(0.5)),
         FactType::Int => Value::Int(rng.random_range(0..=100)),
-        FactType::Decimal => Value::Decimal(Decimal::new(rng.random_range(0..=500_000), 2)),
+        FactType::Decimal => {
+            Value::Decimal(Decimal::new(rng.random_range(0i64..=500_000).into(), 2))
+        }
         FactType::String => {
             const WORDS: [&str; 5] = ["", "浦东新区", "Xuhui", "黄浦区南京东路街道", "x"];
             Value::Str(WORDS[rng.random_range(0..WORDS.len())].into())

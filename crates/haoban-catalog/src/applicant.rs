@@ -1,7 +1,6 @@
 //! An applicant's given facts, validated against the catalog's declarations.
 
 use indexmap::IndexMap;
-use rust_decimal::Decimal;
 use serde_json::value::RawValue;
 
 use crate::catalog::{Catalog, FactType};
@@ -198,7 +197,7 @@ fn read_fact(catalog: &Catalog, name: &str, given: Given<'_>) -> Result<Option<V
         (FactType::Decimal, Given::Number(text)) => {
             Value::Decimal(exact_decimal(text).ok_or_else(|| FactsError::WrongType {
                 fact: name.to_owned(),
-                expected: "a decimal of at most 28 significant digits".to_owned(),
+                expected: "a decimal of at most 60 digits".to_owned(),
                 found: given.describe(),
             })?)
         }
@@ -230,10 +229,6 @@ fn is_json_integer(text: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn exact_decimal(text: &str) -> Option<Decimal> {
-    if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text).ok()
-    } else {
-        Decimal::from_str_exact(text).ok()
-    }
+fn exact_decimal(text: &str) -> Option<crate::decimal::Decimal> {
+    crate::decimal::parse_exact(text)
 }

@@ -283,8 +283,14 @@ impl Catalog {
         };
         env.values.resize(self.facts.len(), None);
         for &slot in &self.derive_order {
-            if let Some(derive) = &self.facts[slot].derive {
-                env.values[slot] = derive.program.value(&env);
+            let fact = &self.facts[slot];
+            if let Some(derive) = &fact.derive {
+                // An int expression may feed a decimal fact: it then holds a decimal, so
+                // `/` on it divides exactly, as for a given decimal fact.
+                env.values[slot] = match (derive.program.value(&env), &fact.ty) {
+                    (Some(Value::Int(i)), FactType::Decimal) => Some(Value::Decimal(i.into())),
+                    (value, _) => value,
+                };
             }
         }
         env

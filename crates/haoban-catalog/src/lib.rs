@@ -7,6 +7,7 @@
 mod applicant;
 pub mod calendar;
 mod catalog;
+pub mod decimal;
 pub mod expr;
 pub mod guide;
 mod load;

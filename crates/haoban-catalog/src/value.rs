@@ -3,8 +3,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::decimal::Decimal;
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 /// A known value. Unknown is not a value: it is the absence of one (`Option<Value>`).
 #[derive(Debug, Clone, PartialEq)]

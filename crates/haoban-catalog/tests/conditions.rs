@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use haoban_catalog::Value;
 use haoban_catalog::expr::{Checker, Env, FactSignature, Type, parse};
 use indexmap::IndexMap;
-use rust_decimal::Decimal;
 
 fn signatures() -> IndexMap<String, FactSignature> {
     let enum_values: Arc<[String]> = vec!["shanghai".to_owned(), "other".to_owned()].into();
@@ -68,7 +67,7 @@ fn int(i: i64) -> Value {
 }
 
 fn dec(text: &str) -> Value {
-    Value::Decimal(Decimal::from_str_exact(text).expect("decimal"))
+    Value::Decimal(haoban_catalog::decimal::parse_exact(text).expect("decimal"))
 }
 
 #[test]
@@ -154,6 +153,45 @@ fn decimal_division_rounds_to_28_significant_digits() {
         truth("10 / 3.0 * 3 == 9.999999999999999999999999999", &[]),
         Some(true)
     );
+}
+
+#[test]
+fn decimal_products_are_exact_and_quotients_rounded_once() {
+    // Found by the differential test (tests/differential): no 96-bit limit, no double rounding.
+    assert_eq!(
+        truth("1.0 / 7000 == 0.0001428571428571428571428571429", &[]),
+        Some(true)
+    );
+    assert_eq!(
+        truth("16.0 / 11 == 1.454545454545454545454545455", &[]),
+        Some(true)
+    );
+    assert_eq!(
+        truth("x * x > 0", &[("x", dec("0.000000000000001"))]),
+        Some(true)
+    );
+    assert_eq!(
+        truth(
+            "x * x - 1524157875323883675 == 0.019051998750190521",
+            &[("x", dec("1234567890.123456789"))]
+        ),
+        Some(true)
+    );
+    assert_eq!(
+        truth("0.0000000000000000000000000001 / 3 > 0", &[]),
+        Some(true)
+    );
+}
+
+#[test]
+fn the_smallest_int_modulo_minus_one_is_zero() {
+    assert_eq!(truth("n % -1 == 0", &[("n", int(i64::MIN))]), Some(true));
+}
+
+#[test]
+fn strings_take_cel_escapes() {
+    assert_eq!(truth("'\\U0001F600' == '😀'", &[]), Some(true));
+    assert_eq!(truth("'\\u4e0a\\u6d77' == '上海'", &[]), Some(true));
 }
 
 #[test]

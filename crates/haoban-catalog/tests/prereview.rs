@@ -335,9 +335,9 @@ materials = []
     let applicant = Applicant::from_json(&catalog, r#"{"income": 2590.49}"#).expect("valid");
     assert_eq!(
         applicant.get(&catalog, "income"),
-        Some(&haoban_catalog::Value::Decimal(rust_decimal::Decimal::new(
-            259049, 2
-        )))
+        Some(&haoban_catalog::Value::Decimal(
+            haoban_catalog::decimal::parse_exact("2590.49").expect("decimal")
+        ))
     );
 }
 
@@ -353,4 +353,34 @@ fn an_item_without_condition_is_eligible_and_instant_items_are_marked() {
     assert!(catalog.item("consult").expect("item").is_instant());
     assert_eq!(result["checklist"], json!([]));
     let _ = Status::Eligible;
+}
+
+#[test]
+fn a_decimal_fact_derived_from_ints_divides_exactly() {
+    let facts = std::fs::read_to_string(support::fixture().join("facts.toml")).expect("facts")
+        + "\n[twice]\ntype = \"decimal\"\nderive = 'members * 2'\n";
+    let edited = Edited::new(&[
+        ("facts.toml", Some(facts.as_str())),
+        (
+            "items/low-income.toml",
+            Some(
+                r#"name = { zh = "最低生活保障" }
+category = "social-assistance"
+department = { zh = "区民政局" }
+eligible = 'twice / 4 == 1.5'
+promised_days = 30
+value_points = 3
+channels = ["window"]
+materials = []
+"#,
+            ),
+        ),
+    ]);
+    let catalog = edited.load();
+    let result = review(
+        &catalog,
+        json!({"members": 3}),
+        Selection::Items(vec!["low-income".into()]),
+    );
+    assert_eq!(item(&result, "low-income")["status"], "eligible");
 }

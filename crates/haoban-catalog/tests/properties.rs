@@ -9,13 +9,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use haoban_catalog::decimal::Decimal;
 use haoban_catalog::expr::{Checker, Env, FactSignature, Type, parse};
 use haoban_catalog::{Applicant, Catalog, Selection, Status, Value};
 use indexmap::IndexMap;
 use proptest::prelude::*;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use rust_decimal::Decimal;
 
 fn signatures() -> IndexMap<String, FactSignature> {
     let hukou: Arc<[String]> = vec!["shanghai".to_owned(), "other".to_owned()].into();
@@ -83,7 +83,9 @@ fn condition() -> impl Strategy<Value = String> {
 fn random_value(ty: &Type, rng: &mut SmallRng) -> Value {
     match ty {
         Type::Int => Value::Int(rng.random_range(-3..80)),
-        Type::Decimal => Value::Decimal(Decimal::new(rng.random_range(-1000..500_000), 2)),
+        Type::Decimal => {
+            Value::Decimal(Decimal::new(rng.random_range(-1000i64..500_000).into(), 2))
+        }
         Type::Bool => Value::Bool(rng.random()),
         Type::Enum(values) => Value::Str(values[rng.random_range(0..values.len())].as_str().into()),
         Type::Date => Value::Date(

@@ -1,6 +1,6 @@
 //! Syntax tree of a condition, with spans counted in characters of the condition's source.
 
-use rust_decimal::Decimal;
+use crate::decimal::Decimal;
 
 /// A half-open range of character offsets in the condition's source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -110,7 +110,7 @@ impl<'a> Checker<'a> {
     fn expr(&self, expr: &Expr, errors: &mut Vec<CheckError>) -> Checked {
         match &expr.kind {
             ExprKind::Int(i) => Ok((Node::Const(Value::Int(*i)), Type::Int)),
-            ExprKind::Decimal(d) => Ok((Node::Const(Value::Decimal(*d)), Type::Decimal)),
+            ExprKind::Decimal(d) => Ok((Node::Const(Value::Decimal(d.clone())), Type::Decimal)),
             ExprKind::Str(s) => Ok((Node::Const(Value::Str(s.as_str().into())), Type::Str)),
             ExprKind::Bool(b) => Ok((Node::Const(Value::Bool(*b)), Type::Bool)),
             ExprKind::Name(name) => match self.facts.get_full(name.as_str()) {
@@ -425,7 +425,7 @@ fn enum_literal(
 fn literal_value(expr: &Expr) -> Option<Value> {
     match &expr.kind {
         ExprKind::Int(i) => Some(Value::Int(*i)),
-        ExprKind::Decimal(d) => Some(Value::Decimal(*d)),
+        ExprKind::Decimal(d) => Some(Value::Decimal(d.clone())),
         ExprKind::Str(s) => Some(Value::Str(s.as_str().into())),
         ExprKind::Bool(b) => Some(Value::Bool(*b)),
         ExprKind::Call { function, args, .. } if function == "date" => match args.as_slice() {

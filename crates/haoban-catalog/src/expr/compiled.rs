@@ -7,13 +7,10 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
+use crate::decimal::{self, Decimal};
 use chrono::{Datelike, NaiveDate};
-use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::value::Value;
-
-/// Significant digits kept by decimal division (as the spec and IEEE 754 decimal128 contexts do).
-const DIVISION_DIGITS: u32 = 28;
 
 /// What a condition is evaluated against: the evaluation date and one value per fact slot
 /// (given facts as supplied, derived facts already computed; `None` when unknown).
@@ -88,7 +85,7 @@ impl Program {
 enum Val<'a> {
     Bool(bool),
     Int(i64),
-    Decimal(Decimal),
+    Decimal(Cow<'a, Decimal>),
     Str(Cow<'a, str>),
     Date(NaiveDate),
     List(&'a [Value]),
@@ -99,7 +96,7 @@ impl<'a> Val<'a> {
         match value {
             Value::Bool(b) => Val::Bool(*b),
             Value::Int(i) => Val::Int(*i),
-            Value::Decimal(d) => Val::Decimal(*d),
+            Value::Decimal(d) => Val::Decimal(Cow::Borrowed(d)),
             Value::Str(s) => Val::Str(Cow::Borrowed(s)),
             Value::Date(d) => Val::Date(*d),
             Value::List(items) => Val::List(items),
@@ -110,17 +107,17 @@ impl<'a> Val<'a> {
         match self {
             Val::Bool(b) => Value::Bool(b),
             Val::Int(i) => Value::Int(i),
-            Val::Decimal(d) => Value::Decimal(d),
+            Val::Decimal(d) => Value::Decimal(d.into_owned()),
             Val::Str(s) => Value::Str(s.into()),
             Val::Date(d) => Value::Date(d),
             Val::List(items) => Value::List(items.into()),
         }
     }
 
-    fn decimal(&self) -> Option<Decimal> {
+    fn decimal(&self) -> Option<Cow<'_, Decimal>> {
         match self {
-            Val::Int(i) => Some(Decimal::from(*i)),
-            Val::Decimal(d) => Some(*d),
+            Val::Int(i) => Some(Cow::Owned(Decimal::from(*i))),
+            Val::Decimal(d) => Some(Cow::Borrowed(d.as_ref())),
             _ => None,
         }
     }
@@ -137,7 +134,7 @@ fn eval<'a>(node: &'a Node, env: &'a Env) -> Option<Val<'a>> {
         },
         Node::Neg(operand) => match eval(operand, env)? {
             Val::Int(i) => i.checked_neg().map(Val::Int),
-            Val::Decimal(d) => Some(Val::Decimal(-d)),
+            Val::Decimal(d) => Some(Val::Decimal(Cow::Owned(-d.into_owned()))),
             _ => None,
         },
         Node::And(lhs, rhs) => {
@@ -226,7 +223,7 @@ fn compare(a: &Val<'_>, b: &Val<'_>) -> Option<Ordering> {
     match (a, b) {
         (Val::Int(x), Val::Int(y)) => Some(x.cmp(y)),
         (Val::Int(_) | Val::Decimal(_), Val::Int(_) | Val::Decimal(_)) => {
-            Some(a.decimal()?.cmp(&b.decimal()?))
+            Some(a.decimal()?.as_ref().cmp(b.decimal()?.as_ref()))
         }
         (Val::Str(x), Val::Str(y)) => Some(x.as_ref().cmp(y.as_ref())),
         (Val::Date(x), Val::Date(y)) => Some(x.cmp(y)),
@@ -246,19 +243,20 @@ fn arith(op: Arith, a: Val<'_>, b: Val<'_>) -> Option<Val<'static>> {
             Arith::Sub => x.checked_sub(y),
             Arith::Mul => x.checked_mul(y),
             Arith::Div => x.checked_div(y),
+            // i64::MIN % -1 is 0; only checked_rem's overflow guard says otherwise.
+            Arith::Rem if y == -1 => Some(0),
             Arith::Rem => x.checked_rem(y),
         };
         return result.map(Val::Int);
     }
     let (x, y) = (a.decimal()?, b.decimal()?);
+    let (x, y) = (x.as_ref(), y.as_ref());
     let result = match op {
-        Arith::Add => x.checked_add(y),
-        Arith::Sub => x.checked_sub(y),
-        Arith::Mul => x.checked_mul(y),
-        Arith::Div => x.checked_div(y).and_then(|q| {
-            q.round_sf_with_strategy(DIVISION_DIGITS, RoundingStrategy::MidpointNearestEven)
-        }),
-        Arith::Rem => x.checked_rem(y),
+        Arith::Add => Some(x + y),
+        Arith::Sub => Some(x - y),
+        Arith::Mul => Some(x * y),
+        Arith::Div => decimal::divide(x, y),
+        Arith::Rem => decimal::remainder(x, y),
     };
-    result.map(|d| Val::Decimal(d.normalize()))
+    result.map(|d| Val::Decimal(Cow::Owned(d)))
 }

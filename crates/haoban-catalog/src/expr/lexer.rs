@@ -197,18 +197,23 @@ fn string_literal(chars: &[char], open: usize) -> Result<(String, usize), ParseE
             Some('n') => ('\n', 2),
             Some('t') => ('\t', 2),
             Some('r') => ('\r', 2),
-            Some('u') => {
-                let hex: String = chars.get(i + 2..i + 6).unwrap_or_default().iter().collect();
+            Some(marker @ ('u' | 'U')) => {
+                let width = if marker == 'u' { 4 } else { 8 };
+                let hex: String = chars
+                    .get(i + 2..i + 2 + width)
+                    .unwrap_or_default()
+                    .iter()
+                    .collect();
                 let code = Some(&hex)
-                    .filter(|h| h.len() == 4 && h.chars().all(|c| c.is_ascii_hexdigit()))
+                    .filter(|h| h.len() == width && h.chars().all(|c| c.is_ascii_hexdigit()))
                     .and_then(|h| u32::from_str_radix(h, 16).ok())
                     .and_then(char::from_u32);
                 match code {
-                    Some(decoded) => (decoded, 6),
+                    Some(decoded) => (decoded, 2 + width),
                     None => {
                         return Err(ParseError::new(
-                            Span::new(i, (i + 6).min(chars.len())),
-                            "invalid unicode escape; write \\u and four hex digits",
+                            Span::new(i, (i + 2 + width).min(chars.len())),
+                            "invalid unicode escape; write \\u and four hex digits or \\U and eight",
                         ));
                     }
                 }

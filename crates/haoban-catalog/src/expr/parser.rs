@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use rust_decimal::Decimal;
-
 use super::ast::{BinaryOp, Expr, ExprKind, Span, UnaryOp};
 use super::lexer::{Token, tokenize};
 
@@ -256,9 +254,11 @@ fn number(token: &Token, text: &str, span: Span) -> Result<ExprKind, ParseError>
             .parse::<i64>()
             .map(ExprKind::Int)
             .map_err(|_| ParseError::new(span, format!("integer `{text}` is out of range"))),
-        _ => Decimal::from_str_exact(text)
+        _ => crate::decimal::parse_exact(text)
             .map(ExprKind::Decimal)
-            .map_err(|_| ParseError::new(span, format!("decimal `{text}` cannot be held exactly"))),
+            .ok_or_else(|| {
+                ParseError::new(span, format!("decimal `{text}` has more than 60 digits"))
+            }),
     }
 }
 
