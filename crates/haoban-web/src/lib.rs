@@ -14,6 +14,7 @@ mod api;
 pub mod auth;
 pub mod error;
 pub mod notifier;
+mod pages;
 
 pub use auth::{Principal, hash_password};
 pub use error::{AppError, AppResult};
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", v1)
         .route("/api/openapi.json", get(api::openapi::document))
+        .merge(pages::router(&state))
         .fallback(api::not_found)
         .with_state(state)
 }

@@ -254,3 +254,118 @@ fn cookie_auth(reply: &Reply) -> Auth {
         .to_owned();
     Auth::Cookie { secret, csrf }
 }
+
+/// A page as a browser receives it.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub html: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookies(&self) -> Vec<&str> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    }
+
+    /// The `Set-Cookie` for `name`, if the page sets it.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+    }
+}
+
+/// `application/x-www-form-urlencoded`, as a browser encodes a form.
+pub fn form_body(pairs: &[(&str, &str)]) -> String {
+    fn encode(text: &str) -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_owned(),
+                other => format!("%{other:02X}"),
+            })
+            .collect()
+    }
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl Auth {
+    /// The session's CSRF token (what a page puts in its forms' `csrf_token` field).
+    pub fn csrf(&self) -> &str {
+        match self {
+            Auth::Cookie { csrf, .. } => csrf,
+            _ => "",
+        }
+    }
+}
+
+impl TestApp {
+    /// A request as a browser sends it from a page: the session cookie and any `cookies`,
+    /// never the API's CSRF header, and the form, if any, urlencoded.
+    pub async fn page(
+        &self,
+        method: Method,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+        auth: &Auth,
+        cookies: &[&str],
+    ) -> Page {
+        let mut jar: Vec<String> = cookies.iter().map(|c| (*c).to_owned()).collect();
+        if let Auth::Cookie { secret, .. } = auth {
+            jar.push(format!("haoban_session={secret}"));
+        }
+        let mut builder = Request::builder().method(method).uri(path);
+        if !jar.is_empty() {
+            builder = builder.header(header::COOKIE, jar.join("; "));
+        }
+        let request = match form {
+            Some(pairs) => builder
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(form_body(pairs))),
+            None => builder.body(Body::empty()),
+        }
+        .expect("request");
+        let response = router(self.state.clone())
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Page {
+            status,
+            headers,
+            html: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get_page(&self, path: &str, auth: &Auth) -> Page {
+        self.page(Method::GET, path, None, auth, &[]).await
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)], auth: &Auth) -> Page {
+        self.page(Method::POST, path, Some(form), auth, &[]).await
+    }
+}

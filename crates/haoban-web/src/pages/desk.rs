@@ -1,0 +1,648 @@
+//! `/desk`, the general service desk (总服务台): pre-review as a short questionnaire, and
+//! the printable one-time notice (一次性告知单).
+//!
+//! The questionnaire keeps no state on the server: the form carries the selection, the
+//! answers so far (`f.<fact>` hidden fields) and the facts skipped as unknown (`skip`).
+//! Each step rebuilds the applicant with `Applicant::from_json`, runs the engine's
+//! pre-review and asks the first of its `questions` not skipped.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use haoban_cases::{Action, permits};
+use haoban_catalog::{Applicant, Catalog, Fact, FactType, Selection};
+
+use super::review::{ReviewView, fact_label};
+use super::{Chrome, Lang, Msgs, SignedIn, check_csrf, csrf_page, error_page, render};
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::AppError;
+
+/// The longest applicant name the notice takes, in characters.
+const NAME_MAX: usize = 50;
+
+/// What the questionnaire's form carries from step to step.
+#[derive(Debug, Default, Clone)]
+struct Sheet {
+    /// `""` (every item), `bundle:<id>` or `item:<id>`.
+    selection: String,
+    /// Answers so far, fact id and value as typed (trimmed), in the order given.
+    given: Vec<(String, String)>,
+    /// Facts the applicant could not tell: never asked again, they stay unknown.
+    skipped: Vec<String>,
+}
+
+/// One submitted form.
+#[derive(Default)]
+struct Submitted {
+    sheet: Sheet,
+    csrf_token: String,
+    ask: Option<String>,
+    answer: Option<String>,
+    step: String,
+    forget: Option<String>,
+    name: Option<String>,
+}
+
+impl Submitted {
+    fn read(pairs: Vec<(String, String)>) -> Submitted {
+        let mut form = Submitted::default();
+        for (key, value) in pairs {
+            if let Some(fact) = key.strip_prefix("f.") {
+                form.sheet.given.retain(|(f, _)| f != fact);
+                form.sheet.given.push((fact.to_owned(), value));
+                continue;
+            }
+            match key.as_str() {
+                "csrf_token" => form.csrf_token = value,
+                "selection" => form.sheet.selection = value,
+                "skip" if !form.sheet.skipped.contains(&value) => form.sheet.skipped.push(value),
+                "ask" => form.ask = Some(value),
+                "answer" => form.answer = Some(value),
+                "step" => form.step = value,
+                "forget" => form.forget = Some(value),
+                "name" => form.name = Some(value),
+                _ => {}
+            }
+        }
+        form
+    }
+}
+
+/// Why a typed answer was refused; shown next to the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FieldError {
+    Required,
+    Bool,
+    Enum,
+    Int,
+    IntRange,
+    Decimal,
+    DecimalRange,
+    Date,
+}
+
+impl FieldError {
+    fn message(self, t: &Msgs) -> &'static str {
+        match self {
+            FieldError::Required => t.err_required,
+            FieldError::Bool => t.err_bool,
+            FieldError::Enum => t.err_enum,
+            FieldError::Int => t.err_int,
+            FieldError::IntRange => t.err_int_range,
+            FieldError::Decimal => t.err_decimal,
+            FieldError::DecimalRange => t.err_decimal_range,
+            FieldError::Date => t.err_date,
+        }
+    }
+}
+
+/// A typed answer as the JSON value `Applicant::from_json` reads, or why it cannot be.
+/// The single fact is read through `from_json` too, so what passes here the engine takes.
+fn answer_json(catalog: &Catalog, fact: &Fact, typed: &str) -> Result<String, FieldError> {
+    let text = typed.trim();
+    if text.is_empty() {
+        return Err(FieldError::Required);
+    }
+    let (json, range_error) = match &fact.ty {
+        FactType::Bool => match text {
+            "true" | "false" => (text.to_owned(), FieldError::Bool),
+            _ => return Err(FieldError::Bool),
+        },
+        FactType::Enum(values) => {
+            if !values.iter().any(|v| v == text) {
+                return Err(FieldError::Enum);
+            }
+            (json_string(text), FieldError::Enum)
+        }
+        FactType::Int => {
+            let digits = text.strip_prefix('-').unwrap_or(text);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(FieldError::Int);
+            }
+            let n: i64 = text.parse().map_err(|_| FieldError::IntRange)?;
+            (n.to_string(), FieldError::IntRange)
+        }
+        FactType::Decimal => (json_decimal(text)?, FieldError::DecimalRange),
+        FactType::Date => {
+            if haoban_catalog::value::parse_date(text).is_none() {
+                return Err(FieldError::Date);
+            }
+            (json_string(text), FieldError::Date)
+        }
+        FactType::String => (json_string(text), FieldError::Required),
+    };
+    let single = format!("{{{}:{json}}}", json_string(&fact.id));
+    Applicant::from_json(catalog, &single)
+        .map(|_| json)
+        .map_err(|_| range_error)
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::Value::String(text.to_owned()).to_string()
+}
+
+/// `1510`, `-3`, `1510.50`, `0.5` as JSON number text (leading zeros dropped, which JSON
+/// does not allow); anything else is not a decimal.
+fn json_decimal(text: &str) -> Result<String, FieldError> {
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || fraction.is_some_and(|f| !digits(f)) {
+        return Err(FieldError::Decimal);
+    }
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    Ok(match fraction {
+        Some(fraction) => format!("{sign}{whole}.{fraction}"),
+        None => format!("{sign}{whole}"),
+    })
+}
+
+/// A fact that may be asked: declared and not derived.
+fn askable<'c>(catalog: &'c Catalog, id: &str) -> Option<&'c Fact> {
+    catalog.fact(id).filter(|fact| !fact.is_derived())
+}
+
+/// The sheet's applicant and selection, or why the form cannot be read (it was altered:
+/// the pages never send such a thing).
+fn read_sheet(catalog: &Catalog, sheet: &Sheet) -> Result<(Applicant, Selection), AppError> {
+    let bad = |why: String| AppError::Invalid(why);
+    let mut members = Vec::with_capacity(sheet.given.len());
+    for (id, typed) in &sheet.given {
+        let fact = askable(catalog, id).ok_or_else(|| bad(format!("fact `{id}`")))?;
+        let json = answer_json(catalog, fact, typed).map_err(|e| bad(format!("{id}: {e:?}")))?;
+        members.push(format!("{}:{json}", json_string(id)));
+    }
+    for id in &sheet.skipped {
+        askable(catalog, id).ok_or_else(|| bad(format!("skipped fact `{id}`")))?;
+    }
+    let applicant = Applicant::from_json(catalog, &format!("{{{}}}", members.join(",")))
+        .map_err(|e| bad(e.to_string()))?;
+    let selection = match sheet.selection.split_once(':') {
+        None if sheet.selection.is_empty() || sheet.selection == "all" => Selection::All,
+        Some(("bundle", id)) => Selection::Bundle(id.to_owned()),
+        Some(("item", id)) => Selection::Items(vec![id.to_owned()]),
+        _ => return Err(bad(format!("selection `{}`", sheet.selection))),
+    };
+    catalog.select(&selection).map_err(|e| bad(e.to_string()))?;
+    Ok((applicant, selection))
+}
+
+// ---- view models -------------------------------------------------------------------
+
+struct ScopeOption {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// An answer so far, as the form carries it and as the page shows it.
+struct GivenLine {
+    fact: String,
+    value: String,
+    label: String,
+    shown: String,
+}
+
+struct SkippedLine {
+    fact: String,
+    label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Control {
+    YesNo,
+    Choice,
+    Whole,
+    Number,
+    Date,
+    Text,
+}
+
+struct ChoiceOption {
+    value: String,
+    selected: bool,
+}
+
+struct Question {
+    fact: String,
+    label: String,
+    control: Control,
+    /// An enum's values, shown as the catalog writes them (it has no labels for values).
+    options: Vec<ChoiceOption>,
+    yes_checked: bool,
+    no_checked: bool,
+    hint: &'static str,
+    /// What was typed (kept when it was refused).
+    value: String,
+    error: Option<&'static str>,
+}
+
+impl Question {
+    fn new(fact: &Fact, lang: Lang, value: String, error: Option<&'static str>) -> Question {
+        let t = lang.msgs();
+        let (control, options, hint) = match &fact.ty {
+            FactType::Bool => (Control::YesNo, Vec::new(), ""),
+            FactType::Enum(values) => (
+                Control::Choice,
+                values
+                    .iter()
+                    .map(|v| ChoiceOption {
+                        value: v.clone(),
+                        selected: *v == value,
+                    })
+                    .collect(),
+                t.hint_enum,
+            ),
+            FactType::Int => (Control::Whole, Vec::new(), t.hint_int),
+            FactType::Decimal => (Control::Number, Vec::new(), t.hint_decimal),
+            FactType::Date => (Control::Date, Vec::new(), t.hint_date),
+            FactType::String => (Control::Text, Vec::new(), ""),
+        };
+        Question {
+            fact: fact.id.clone(),
+            label: fact.label(lang.locale()).to_owned(),
+            control,
+            options,
+            yes_checked: value == "true",
+            no_checked: value == "false",
+            hint,
+            value,
+            error,
+        }
+    }
+}
+
+/// The hidden fields every form of the page repeats.
+struct Carried {
+    csrf_token: String,
+    selection: String,
+    given: Vec<GivenLine>,
+    skipped: Vec<SkippedLine>,
+}
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct DeskPage {
+    page: Chrome,
+    carried: Carried,
+    bundles: Vec<ScopeOption>,
+    items: Vec<ScopeOption>,
+    all_selected: bool,
+    question: Option<Question>,
+    review: ReviewView,
+    /// No question left: the result and the notice form are shown.
+    done: bool,
+    /// Whether item lines say what is missing or not met (the result, not the sidebar).
+    show_details: bool,
+    name: String,
+    name_error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    page: Chrome,
+    carried: Carried,
+    center: String,
+    catalog_name: String,
+    catalog_version: String,
+    name: String,
+    review: ReviewView,
+    show_details: bool,
+}
+
+/// The first window's roles: those the policy table lets issue queue tickets (desk,
+/// clerk, supervisor).
+fn may_use_desk(principal: &Principal) -> bool {
+    permits(principal.role, Action::IssueTicket).is_some()
+}
+
+fn forbidden(lang: Lang, uri: &Uri, principal: &Principal) -> Response {
+    error_page(
+        lang,
+        uri,
+        Some(principal),
+        AppError::Forbidden(lang.msgs().forbidden_desk.to_owned()),
+    )
+}
+
+/// A refused answer, to show again with its message.
+struct Pending {
+    fact: String,
+    typed: String,
+    error: FieldError,
+}
+
+/// What a step leaves to show.
+#[derive(Default)]
+struct View {
+    sheet: Sheet,
+    pending: Option<Pending>,
+    /// "Stop asking": every remaining question counts as skipped.
+    finish: bool,
+    /// The notice form's applicant name, kept when refused.
+    name: String,
+    name_error: Option<&'static str>,
+}
+
+struct Shown {
+    page: DeskPage,
+    status: StatusCode,
+}
+
+fn desk_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    principal: &Principal,
+    view: View,
+) -> Result<Shown, AppError> {
+    let View {
+        mut sheet,
+        pending,
+        finish,
+        name,
+        name_error,
+    } = view;
+    let catalog = &state.catalog;
+    let t = lang.msgs();
+    let locale = lang.locale();
+    let (applicant, selection) = read_sheet(catalog, &sheet)?;
+    let selected = catalog
+        .select(&selection)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let on = state.clock.today_in(catalog.time_zone);
+    let review = catalog.prereview(&applicant, &selected, on);
+    if finish {
+        for id in &review.questions {
+            if !sheet.skipped.iter().any(|s| s == id) {
+                sheet.skipped.push((*id).to_owned());
+            }
+        }
+    }
+    let mut status = StatusCode::OK;
+    let question = match pending {
+        Some(pending) => {
+            status = StatusCode::UNPROCESSABLE_ENTITY;
+            askable(catalog, &pending.fact).map(|fact| {
+                Question::new(fact, lang, pending.typed, Some(pending.error.message(t)))
+            })
+        }
+        None => review
+            .questions
+            .iter()
+            .find(|id| !sheet.skipped.iter().any(|s| s == *id))
+            .and_then(|id| askable(catalog, id))
+            .map(|fact| Question::new(fact, lang, String::new(), None)),
+    };
+    if name_error.is_some() {
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    let mut chrome = Chrome::new(lang, t.desk_title, uri, Some(principal));
+    chrome.switch_href = format!("/desk?lang={}", lang.other().code());
+    chrome.nav = "desk";
+    let page = DeskPage {
+        page: chrome,
+        carried: carried(catalog, lang, principal, &sheet),
+        bundles: catalog
+            .bundles()
+            .map(|b| {
+                let value = format!("bundle:{}", b.id);
+                ScopeOption {
+                    selected: value == sheet.selection,
+                    value,
+                    label: b.name.get(locale).to_owned(),
+                }
+            })
+            .collect(),
+        items: catalog
+            .items()
+            .map(|i| {
+                let value = format!("item:{}", i.id);
+                ScopeOption {
+                    selected: value == sheet.selection,
+                    value,
+                    label: i.name.get(locale).to_owned(),
+                }
+            })
+            .collect(),
+        all_selected: matches!(selection, Selection::All),
+        done: question.is_none(),
+        show_details: question.is_none(),
+        question,
+        review: ReviewView::new(catalog, &review, locale, t),
+        name,
+        name_error,
+    };
+    Ok(Shown { page, status })
+}
+
+fn carried(catalog: &Catalog, lang: Lang, principal: &Principal, sheet: &Sheet) -> Carried {
+    let t = lang.msgs();
+    let locale = lang.locale();
+    Carried {
+        csrf_token: principal.csrf_token.clone(),
+        selection: sheet.selection.clone(),
+        given: sheet
+            .given
+            .iter()
+            .map(|(fact, value)| {
+                let is_bool = catalog
+                    .fact(fact)
+                    .is_some_and(|f| matches!(f.ty, FactType::Bool));
+                let shown = match (is_bool, value.trim()) {
+                    (true, "true") => t.yes.to_owned(),
+                    (true, "false") => t.no.to_owned(),
+                    (_, other) => other.to_owned(),
+                };
+                GivenLine {
+                    fact: fact.clone(),
+                    value: value.clone(),
+                    label: fact_label(catalog, fact, locale).to_owned(),
+                    shown,
+                }
+            })
+            .collect(),
+        skipped: sheet
+            .skipped
+            .iter()
+            .map(|fact| SkippedLine {
+                fact: fact.clone(),
+                label: fact_label(catalog, fact, locale).to_owned(),
+            })
+            .collect(),
+    }
+}
+
+fn show(lang: Lang, uri: &Uri, principal: &Principal, shown: Result<Shown, AppError>) -> Response {
+    match shown {
+        Ok(Shown { page, status }) => render(status, &page),
+        Err(err) => error_page(lang, uri, Some(principal), err),
+    }
+}
+
+/// GET /desk: a new pre-review over every item, its first question.
+pub async fn start(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    SignedIn(principal): SignedIn,
+) -> Response {
+    if !may_use_desk(&principal) {
+        return forbidden(lang, &uri, &principal);
+    }
+    let shown = desk_page(&state, lang, &uri, &principal, View::default());
+    show(lang, &uri, &principal, shown)
+}
+
+/// POST /desk: one step of the questionnaire.
+pub async fn step(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    SignedIn(principal): SignedIn,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    if !may_use_desk(&principal) {
+        return forbidden(lang, &uri, &principal);
+    }
+    let Ok(Form(pairs)) = form else {
+        return error_page(
+            lang,
+            &uri,
+            Some(&principal),
+            AppError::Invalid("unreadable form".into()),
+        );
+    };
+    let submitted = Submitted::read(pairs);
+    if !check_csrf(&principal, &submitted.csrf_token) {
+        return csrf_page(lang, &uri, &principal);
+    }
+    let catalog = &state.catalog;
+    let mut sheet = submitted.sheet;
+    let mut pending = None;
+    let mut finish = false;
+    if let Some(fact) = &submitted.forget {
+        sheet.given.retain(|(f, _)| f != fact);
+        sheet.skipped.retain(|f| f != fact);
+    } else {
+        let asked = submitted.ask.as_deref().and_then(|id| askable(catalog, id));
+        match (submitted.step.as_str(), asked) {
+            ("answer", Some(fact)) => {
+                let typed = submitted.answer.unwrap_or_default();
+                match answer_json(catalog, fact, &typed) {
+                    Ok(_) => {
+                        sheet.given.retain(|(f, _)| *f != fact.id);
+                        sheet.skipped.retain(|f| *f != fact.id);
+                        sheet.given.push((fact.id.clone(), typed.trim().to_owned()));
+                    }
+                    Err(error) => {
+                        pending = Some(Pending {
+                            fact: fact.id.clone(),
+                            typed,
+                            error,
+                        })
+                    }
+                }
+            }
+            ("skip", Some(fact)) if !sheet.skipped.contains(&fact.id) => {
+                sheet.skipped.push(fact.id.clone());
+            }
+            ("finish", _) => finish = true,
+            // "select" (a new scope) and "stay" (the language switch) only show the page.
+            _ => {}
+        }
+    }
+    let view = View {
+        sheet,
+        pending,
+        finish,
+        ..View::default()
+    };
+    let shown = desk_page(&state, lang, &uri, &principal, view);
+    show(lang, &uri, &principal, shown)
+}
+
+/// POST /desk/notice: the one-time notice of the pre-review the form carries, for A4.
+pub async fn notice(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    SignedIn(principal): SignedIn,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    if !may_use_desk(&principal) {
+        return forbidden(lang, &uri, &principal);
+    }
+    let Ok(Form(pairs)) = form else {
+        return error_page(
+            lang,
+            &uri,
+            Some(&principal),
+            AppError::Invalid("unreadable form".into()),
+        );
+    };
+    let submitted = Submitted::read(pairs);
+    if !check_csrf(&principal, &submitted.csrf_token) {
+        return csrf_page(lang, &uri, &principal);
+    }
+    let t = lang.msgs();
+    let name = submitted.name.unwrap_or_default().trim().to_owned();
+    if name.chars().count() > NAME_MAX {
+        // The notice form is on the result page: everything is answered or skipped.
+        let view = View {
+            sheet: submitted.sheet,
+            finish: true,
+            name,
+            name_error: Some(t.err_name_long),
+            ..View::default()
+        };
+        let shown = desk_page(&state, lang, &uri, &principal, view);
+        return show(lang, &uri, &principal, shown);
+    }
+    let catalog = &state.catalog;
+    let sheet = submitted.sheet;
+    let (applicant, selection) = match read_sheet(catalog, &sheet) {
+        Ok(read) => read,
+        Err(err) => return error_page(lang, &uri, Some(&principal), err),
+    };
+    let selected = match catalog.select(&selection) {
+        Ok(selected) => selected,
+        Err(err) => {
+            return error_page(
+                lang,
+                &uri,
+                Some(&principal),
+                AppError::Invalid(err.to_string()),
+            );
+        }
+    };
+    let on = state.clock.today_in(catalog.time_zone);
+    let review = catalog.prereview(&applicant, &selected, on);
+    let locale = lang.locale();
+    let mut chrome = Chrome::new(lang, t.notice_title, &uri, Some(&principal));
+    chrome.switch_href = format!("/desk/notice?lang={}", lang.other().code());
+    chrome.nav = "desk";
+    let carried = carried(catalog, lang, &principal, &sheet);
+    let page = NoticePage {
+        page: chrome,
+        carried,
+        center: principal.center.to_string(),
+        catalog_name: catalog.name.get(locale).to_owned(),
+        catalog_version: catalog.version.chars().take(12).collect(),
+        name,
+        review: ReviewView::new(catalog, &review, locale, t),
+        show_details: true,
+    };
+    render(StatusCode::OK, &page)
+}

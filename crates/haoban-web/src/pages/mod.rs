@@ -1,0 +1,341 @@
+//! Server-rendered pages: askama templates (compile-checked, escaped), one hand-written
+//! stylesheet, no inline scripts and no front-end build. Chinese first, `?lang=en` for
+//! English (remembered in a cookie).
+//!
+//! Pages sign in with the same cookie session as the API. Forms cannot send the API's
+//! `x-csrf-token` header, so a page form carries the session's token as the hidden field
+//! `csrf_token`, and [`check_csrf`] compares it.
+
+mod desk;
+mod i18n;
+mod login;
+mod review;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Router, extract::Query};
+use haoban_cases::Role;
+use haoban_store::SessionKind;
+
+use crate::AppState;
+use crate::auth::Principal;
+use crate::error::AppError;
+pub use i18n::{Lang, Msgs};
+
+const CSS: &str = include_str!("../../static/haoban.css");
+const JS: &str = include_str!("../../static/haoban.js");
+
+/// Scripts and styles only from this site, forms only to it, never framed.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; \
+     object-src 'none'";
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::sign_out))
+        .route("/desk", get(desk::start).post(desk::step))
+        .route("/desk/notice", post(desk::notice))
+        .route("/static/haoban.css", get(css))
+        .route("/static/haoban.js", get(js))
+        .layer(middleware::from_fn_with_state(state.clone(), page_headers))
+}
+
+async fn home() -> Redirect {
+    Redirect::to("/desk")
+}
+
+async fn css() -> Response {
+    static_file("text/css; charset=utf-8", CSS)
+}
+
+async fn js() -> Response {
+    static_file("text/javascript; charset=utf-8", JS)
+}
+
+fn static_file(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Remembers `?lang=` in a cookie, and gives every page its security headers. Pages show
+/// personal data, so they are never cached.
+async fn page_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let chosen = Lang::from_query(request.uri());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if let Some(cookie) = chosen
+        .and_then(|lang| HeaderValue::from_str(&lang.cookie(state.config.secure_cookies)).ok())
+    {
+        headers.append(header::SET_COOKIE, cookie);
+    }
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// The frame of every page: language, title, who is signed in, the language switch.
+pub struct Chrome {
+    pub t: &'static Msgs,
+    pub lang: Lang,
+    pub title: String,
+    pub user: Option<UserLine>,
+    /// Where the language switch leads: this page in the other language. A page whose
+    /// state lives in a form overrides the `lang_switch` block to post that state here.
+    pub switch_href: String,
+    /// Which navigation entry is the current page.
+    pub nav: &'static str,
+}
+
+pub struct UserLine {
+    pub name: String,
+    pub role: &'static str,
+    pub center: String,
+    pub csrf_token: String,
+}
+
+impl Chrome {
+    pub fn new(lang: Lang, title: &str, uri: &Uri, principal: Option<&Principal>) -> Chrome {
+        let t = lang.msgs();
+        Chrome {
+            t,
+            lang,
+            title: title.to_owned(),
+            user: principal.map(|p| UserLine {
+                name: p.actor(),
+                role: t.role(p.role),
+                center: p.center.to_string(),
+                csrf_token: p.csrf_token.clone(),
+            }),
+            switch_href: switch_href(uri, lang.other()),
+            nav: "",
+        }
+    }
+}
+
+/// This page's address with `lang` set to `lang` and every other query parameter kept.
+fn switch_href(uri: &Uri, lang: Lang) -> String {
+    let pairs: Vec<(String, String)> = Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map(|Query(pairs)| pairs)
+        .unwrap_or_default();
+    let mut query: Vec<String> = pairs
+        .iter()
+        .filter(|(name, _)| name != "lang")
+        .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+        .collect();
+    query.push(format!("lang={}", lang.code()));
+    format!("{}?{}", uri.path(), query.join("&"))
+}
+
+/// Percent-encodes a query component; `/` is left as it is (it is allowed there and keeps
+/// `next=/desk` readable).
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+/// Renders a template as an HTML response.
+pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(err) => {
+            let reference = reference();
+            tracing::error!(%reference, cause = %err, "rendering a page failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("internal error (reference {reference})"),
+            )
+                .into_response()
+        }
+    }
+}
+
+fn reference() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: Chrome,
+    heading: &'static str,
+    message: String,
+    reference: Option<String>,
+    back_to_desk: bool,
+}
+
+/// An error as a page: the same grouping as the API's, shown in the page's language.
+pub fn error_page(lang: Lang, uri: &Uri, principal: Option<&Principal>, err: AppError) -> Response {
+    let t = lang.msgs();
+    let (status, heading, message, reference) = match err {
+        AppError::Forbidden(why) => (StatusCode::FORBIDDEN, t.forbidden_title, why, None),
+        AppError::NotFound(_) => (
+            StatusCode::NOT_FOUND,
+            t.not_found_title,
+            t.not_found.to_owned(),
+            None,
+        ),
+        AppError::Invalid(_) | AppError::Conflict(_) => (
+            StatusCode::BAD_REQUEST,
+            t.bad_form_title,
+            t.bad_form.to_owned(),
+            None,
+        ),
+        AppError::Unauthorized | AppError::Locked(_) => (
+            StatusCode::UNAUTHORIZED,
+            t.login_title,
+            t.login_hint.to_owned(),
+            None,
+        ),
+        AppError::Unexpected(cause) => {
+            let reference = reference();
+            tracing::error!(%reference, %cause, "page request failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                t.error_title,
+                t.error_reference.to_owned(),
+                Some(reference),
+            )
+        }
+    };
+    let page = ErrorPage {
+        page: Chrome::new(lang, heading, uri, principal),
+        heading,
+        message,
+        reference,
+        back_to_desk: principal.is_some_and(|p| p.role != Role::Resident),
+    };
+    render(status, &page)
+}
+
+/// A form whose `csrf_token` does not match the session's.
+pub fn csrf_page(lang: Lang, uri: &Uri, principal: &Principal) -> Response {
+    error_page(
+        lang,
+        uri,
+        Some(principal),
+        AppError::Forbidden(lang.msgs().csrf_failed.to_owned()),
+    )
+}
+
+/// Whether a form's hidden `csrf_token` is the session's, compared in constant time.
+pub fn check_csrf(principal: &Principal, sent: &str) -> bool {
+    let expected = principal.csrf_token.as_bytes();
+    let sent = sent.as_bytes();
+    !expected.is_empty()
+        && expected.len() == sent.len()
+        && expected
+            .iter()
+            .zip(sent)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// A redirect after a form (303: the browser follows with GET).
+pub fn see_other(location: &str) -> Response {
+    Redirect::to(location).into_response()
+}
+
+/// A staff member or resident signed in with a cookie session. Someone who is not is sent
+/// to `/login`, with `next` set to the page they asked for.
+pub struct SignedIn(pub Principal);
+
+/// The session, if there is one: for pages open to all.
+pub struct MaybeSignedIn(pub Option<Principal>);
+
+/// Finds the cookie session exactly as the API does (timeouts, sliding idle time), but
+/// asks as a safe request: a page form proves itself with its `csrf_token` field, which
+/// the handler checks, not with the API's header.
+async fn page_principal(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<Option<Principal>, AppError> {
+    let method = std::mem::replace(&mut parts.method, Method::GET);
+    let found = Principal::from_request_parts(parts, state).await;
+    parts.method = method;
+    match found {
+        Ok(principal) if principal.kind == SessionKind::Cookie => Ok(Some(principal)),
+        Ok(_) | Err(AppError::Unauthorized) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match page_principal(parts, state).await {
+            Ok(Some(principal)) => Ok(SignedIn(principal)),
+            Ok(None) => {
+                // A GET can be repeated after signing in; a form post cannot.
+                let next = if parts.method == Method::GET {
+                    parts
+                        .uri
+                        .path_and_query()
+                        .map_or("/", |pq| pq.as_str())
+                        .to_owned()
+                } else {
+                    parts.uri.path().to_owned()
+                };
+                Err(see_other(&format!("/login?next={}", encode(&next))))
+            }
+            Err(err) => Err(error_page(Lang::of_request(parts), &parts.uri, None, err)),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeSignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        page_principal(parts, state)
+            .await
+            .map(MaybeSignedIn)
+            .map_err(|err| error_page(Lang::of_request(parts), &parts.uri, None, err))
+    }
+}
+
+/// `next` if it is a path on this site (`/…`, not `//…` or `/\…`, which browsers read as
+/// another host), else `/desk`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.chars().any(|c| c.is_control()) =>
+        {
+            path.to_owned()
+        }
+        _ => "/desk".to_owned(),
+    }
+}
