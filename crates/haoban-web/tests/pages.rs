@@ -752,3 +752,50 @@ async fn pages_come_with_their_stylesheet_and_safe_headers() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.body["error"]["code"], "not_found");
 }
+
+#[tokio::test]
+async fn the_desk_issues_a_ticket_carrying_the_pre_review() {
+    let app = TestApp::new().await;
+    let desk = app.staff("zhang", Role::Desk, "linfen").await;
+    let (result, _) = walk(&app, &desk).await;
+    let mut form = hidden_fields(&result.html, "ticket");
+    form.push(("priority".into(), "elderly".into()));
+    let slip = app.post_form("/desk/ticket", &pairs(&form), &desk).await;
+    assert_eq!(slip.status, StatusCode::CREATED, "{}", slip.html);
+    assert!(slip.html.contains(">A001<"), "{}", slip.html);
+    assert!(
+        slip.html.contains("老年综合津贴申领"),
+        "the items found are on the slip"
+    );
+    assert!(slip.html.contains("叫号规则"));
+    let queue = app
+        .state
+        .store
+        .tickets(
+            &haoban_cases::CenterId::parse("linfen").unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+        )
+        .await
+        .expect("tickets");
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].priority, haoban_hall::Priority::Elderly);
+    assert!(queue[0].items.contains(&"elderly-allowance".to_owned()));
+
+    form.retain(|(k, _)| k != "priority");
+    form.push(("priority".into(), "vip".into()));
+    let refused = app.post_form("/desk/ticket", &pairs(&form), &desk).await;
+    assert!(refused.status.is_client_error(), "{}", refused.html);
+    assert_eq!(
+        app.state
+            .store
+            .tickets(
+                &haoban_cases::CenterId::parse("linfen").unwrap(),
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()
+            )
+            .await
+            .expect("tickets")
+            .len(),
+        1,
+        "nothing issued"
+    );
+}

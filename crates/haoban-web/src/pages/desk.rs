@@ -25,7 +25,7 @@ const NAME_MAX: usize = 50;
 
 /// What the questionnaire's form carries from step to step.
 #[derive(Debug, Default, Clone)]
-struct Sheet {
+pub(super) struct Sheet {
     /// `""` (every item), `bundle:<id>` or `item:<id>`.
     selection: String,
     /// Answers so far, fact id and value as typed (trimmed), in the order given.
@@ -36,9 +36,10 @@ struct Sheet {
 
 /// One submitted form.
 #[derive(Default)]
-struct Submitted {
-    sheet: Sheet,
-    csrf_token: String,
+pub(super) struct Submitted {
+    pub(super) sheet: Sheet,
+    pub(super) csrf_token: String,
+    pub(super) priority: Option<String>,
     ask: Option<String>,
     answer: Option<String>,
     step: String,
@@ -47,7 +48,7 @@ struct Submitted {
 }
 
 impl Submitted {
-    fn read(pairs: Vec<(String, String)>) -> Submitted {
+    pub(super) fn read(pairs: Vec<(String, String)>) -> Submitted {
         let mut form = Submitted::default();
         for (key, value) in pairs {
             if let Some(fact) = key.strip_prefix("f.") {
@@ -64,6 +65,7 @@ impl Submitted {
                 "step" => form.step = value,
                 "forget" => form.forget = Some(value),
                 "name" => form.name = Some(value),
+                "priority" => form.priority = Some(value),
                 _ => {}
             }
         }
@@ -174,7 +176,10 @@ fn askable<'c>(catalog: &'c Catalog, id: &str) -> Option<&'c Fact> {
 
 /// The sheet's applicant and selection, or why the form cannot be read (it was altered:
 /// the pages never send such a thing).
-fn read_sheet(catalog: &Catalog, sheet: &Sheet) -> Result<(Applicant, Selection), AppError> {
+pub(super) fn read_sheet(
+    catalog: &Catalog,
+    sheet: &Sheet,
+) -> Result<(Applicant, Selection), AppError> {
     let bad = |why: String| AppError::Invalid(why);
     let mut members = Vec::with_capacity(sheet.given.len());
     for (id, typed) in &sheet.given {
@@ -323,11 +328,11 @@ struct NoticePage {
 
 /// The first window's roles: those the policy table lets issue queue tickets (desk,
 /// clerk, supervisor).
-fn may_use_desk(principal: &Principal) -> bool {
+pub(super) fn may_use_desk(principal: &Principal) -> bool {
     permits(principal.role, Action::IssueTicket).is_some()
 }
 
-fn forbidden(lang: Lang, uri: &Uri, principal: &Principal) -> Response {
+pub(super) fn forbidden(lang: Lang, uri: &Uri, principal: &Principal) -> Response {
     error_page(
         lang,
         uri,

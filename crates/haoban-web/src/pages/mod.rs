@@ -10,6 +10,7 @@ mod desk;
 mod i18n;
 mod login;
 mod review;
+mod ticket;
 
 use askama::Template;
 use axum::extract::{FromRequestParts, Request, State};
@@ -42,6 +43,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/logout", post(login::sign_out))
         .route("/desk", get(desk::start).post(desk::step))
         .route("/desk/notice", post(desk::notice))
+        .route("/desk/ticket", post(ticket::issue))
         .route("/static/haoban.css", get(css))
         .route("/static/haoban.js", get(js))
         .layer(middleware::from_fn_with_state(state.clone(), page_headers))

@@ -1,0 +1,152 @@
+//! Issuing a queue ticket from the desk: it carries the items the pre-review found, so a
+//! window with skills can tell, and shows the resident their place and wait.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use chrono::Duration;
+use haoban_catalog::Status;
+use haoban_hall::{AgingRule, Priority, TicketStatus, estimate_wait};
+use haoban_store::{By, NewTicket};
+
+use super::desk::{Submitted, forbidden, may_use_desk, read_sheet};
+use super::{Chrome, Lang, SignedIn, check_csrf, csrf_page, error_page, render};
+use crate::AppState;
+use crate::error::AppError;
+
+/// Until services have been timed, one is assumed to take this long.
+const DEFAULT_SERVICE_MINUTES: i64 = 8;
+
+#[derive(Template)]
+#[template(path = "ticket.html")]
+struct TicketPage {
+    page: Chrome,
+    number: String,
+    ahead: usize,
+    minutes: i64,
+    priority: &'static str,
+    items: Vec<String>,
+    rule: String,
+}
+
+pub async fn issue(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    SignedIn(principal): SignedIn,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    if !may_use_desk(&principal) {
+        return forbidden(lang, &uri, &principal);
+    }
+    let Ok(Form(pairs)) = form else {
+        return error_page(
+            lang,
+            &uri,
+            Some(&principal),
+            AppError::Invalid("unreadable form".into()),
+        );
+    };
+    let submitted = Submitted::read(pairs);
+    if !check_csrf(&principal, &submitted.csrf_token) {
+        return csrf_page(lang, &uri, &principal);
+    }
+    let t = lang.msgs();
+    let (priority, priority_label) = match submitted.priority.as_deref().unwrap_or("normal") {
+        "normal" => (Priority::Normal, t.priority_normal),
+        "elderly" => (Priority::Elderly, t.priority_elderly),
+        "disabled" => (Priority::Disabled, t.priority_disabled),
+        "veteran" => (Priority::Veteran, t.priority_veteran),
+        other => {
+            let err = AppError::Invalid(format!("priority `{other}` is not one of the classes"));
+            return error_page(lang, &uri, Some(&principal), err);
+        }
+    };
+    let catalog = &state.catalog;
+    let (applicant, selection) = match read_sheet(catalog, &submitted.sheet) {
+        Ok(read) => read,
+        Err(err) => return error_page(lang, &uri, Some(&principal), err),
+    };
+    let selected = match catalog.select(&selection) {
+        Ok(selected) => selected,
+        Err(err) => {
+            return error_page(
+                lang,
+                &uri,
+                Some(&principal),
+                AppError::Invalid(err.to_string()),
+            );
+        }
+    };
+    let today = state.clock.today_in(catalog.time_zone);
+    let review = catalog.prereview(&applicant, &selected, today);
+    let items: Vec<String> = review
+        .items
+        .iter()
+        .filter(|i| i.status != Status::Ineligible)
+        .map(|i| i.id.to_owned())
+        .collect();
+    let by = By {
+        actor: principal.actor(),
+        role: principal.role,
+        at: state.clock.now(),
+    };
+    let new = NewTicket {
+        center: principal.center.clone(),
+        category: 'A',
+        priority,
+        items: items.clone(),
+    };
+    let issued = match state.store.issue_ticket(today, new, by).await {
+        Ok(ticket) => ticket,
+        Err(err) => return error_page(lang, &uri, Some(&principal), err.into()),
+    };
+    let queue = match state.store.tickets(&principal.center, today).await {
+        Ok(queue) => queue,
+        Err(err) => return error_page(lang, &uri, Some(&principal), err.into()),
+    };
+    let rule = AgingRule::default();
+    let windows = queue
+        .iter()
+        .filter(|t| t.status != TicketStatus::Waiting)
+        .filter_map(|t| t.window.as_deref())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let estimate = queue
+        .iter()
+        .position(|t| t.number == issued.number)
+        .and_then(|index| {
+            estimate_wait(
+                &queue,
+                index,
+                &rule,
+                windows,
+                &[],
+                Duration::minutes(DEFAULT_SERVICE_MINUTES),
+            )
+        });
+    let locale = lang.locale();
+    let page = TicketPage {
+        page: Chrome::new(lang, t.ticket_title, &uri, Some(&principal)),
+        number: issued.number.to_string(),
+        ahead: estimate.as_ref().map_or(0, |e| e.ahead),
+        minutes: estimate.as_ref().map_or(0, |e| e.minutes),
+        priority: priority_label,
+        items: items
+            .iter()
+            .filter_map(|id| {
+                catalog
+                    .item(id)
+                    .map(|item| item.name.get(locale).to_owned())
+            })
+            .collect(),
+        rule: if lang == Lang::Zh {
+            rule.describe_zh()
+        } else {
+            rule.describe_en()
+        },
+    };
+    render(StatusCode::CREATED, &page)
+}
