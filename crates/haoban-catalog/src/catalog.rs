@@ -225,6 +225,21 @@ impl Catalog {
         condition.program.refs.iter().map(|&slot| &self.facts[slot])
     }
 
+    /// The labels of the facts a failed conjunct of `item` is about (as pre-review's
+    /// `failed` lists it), to explain it in words; empty if no such conjunct.
+    pub fn failed_labels(
+        &self,
+        item: &str,
+        conjunct: &str,
+        locale: crate::text::Locale,
+    ) -> Vec<&str> {
+        self.item(item)
+            .and_then(|i| i.eligible.as_ref())
+            .and_then(|e| e.conjuncts.iter().find(|c| c.source == conjunct))
+            .map(|c| self.facts_named_by(c).map(|f| f.label(locale)).collect())
+            .unwrap_or_default()
+    }
+
     pub fn fact_count(&self) -> usize {
         self.facts.len()
     }

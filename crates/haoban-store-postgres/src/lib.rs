@@ -17,6 +17,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use haoban_cases::record::{Draft, Entry, GENESIS, Head};
 use haoban_cases::{Case, CaseNumber, CenterId, Event, Role};
 use haoban_hall::{AgingRule, HallEvent, Ticket, TicketNumber, TicketStatus, Window, next_ticket};
+use haoban_store::codec::{
+    case_from_state, case_state, ticket_from_state, ticket_state, ticket_status,
+};
 use haoban_store::{
     By, CaseFilter, Chain, LoginCode, NewTicket, Session, SessionKind, Store, StoreError,
     StoreResult, User,
@@ -281,7 +284,7 @@ async fn save_case(
     case: &Case,
     previous_version: Option<u64>,
 ) -> StoreResult<()> {
-    let state = serde_json::to_string(case).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let state = case_state(case)?;
     let done = match previous_version {
         None => sqlx::query(
             "INSERT INTO cases (center, number, item, status, clerk, applicant, version, updated_at, state)
@@ -316,10 +319,6 @@ async fn save_case(
         )));
     }
     Ok(())
-}
-
-fn case_from_state(state: &str) -> StoreResult<Case> {
-    serde_json::from_str(state).map_err(|e| StoreError::Corrupt(format!("case projection: {e}")))
 }
 
 fn entry_from_row(row: &PgRow) -> StoreResult<Entry> {
@@ -373,21 +372,6 @@ fn session_from_row(row: &PgRow) -> StoreResult<Session> {
     })
 }
 
-fn ticket_from_state(state: &str) -> StoreResult<Ticket> {
-    serde_json::from_str(state).map_err(|e| StoreError::Corrupt(format!("ticket: {e}")))
-}
-
-fn ticket_state(ticket: &Ticket) -> StoreResult<String> {
-    serde_json::to_string(ticket).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn status_name(status: TicketStatus) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 #[async_trait]
 impl Store for PostgresStore {
     async fn issue_ticket(&self, day: NaiveDate, new: NewTicket, by: By) -> StoreResult<Ticket> {
@@ -426,7 +410,7 @@ impl Store for PostgresStore {
         .bind(new.center.as_ref())
         .bind(day)
         .bind(number.to_string())
-        .bind(status_name(TicketStatus::Waiting))
+        .bind(ticket_status(TicketStatus::Waiting))
         .bind(haoban_cases::record::record_time(by.at))
         .bind(ticket_state(&ticket)?)
         .execute(&mut *tx)
@@ -463,7 +447,7 @@ impl Store for PostgresStore {
         )
         .bind(center.as_ref())
         .bind(day)
-        .bind(status_name(TicketStatus::Waiting))
+        .bind(ticket_status(TicketStatus::Waiting))
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
@@ -482,13 +466,13 @@ impl Store for PostgresStore {
             "UPDATE tickets SET status = $1, window_name = $2, state = $3
              WHERE center = $4 AND day = $5 AND number = $6 AND status = $7",
         )
-        .bind(status_name(TicketStatus::Called))
+        .bind(ticket_status(TicketStatus::Called))
         .bind(&window.name)
         .bind(ticket_state(&ticket)?)
         .bind(center.as_ref())
         .bind(day)
         .bind(ticket.number.to_string())
-        .bind(status_name(TicketStatus::Waiting))
+        .bind(ticket_status(TicketStatus::Waiting))
         .execute(&mut *tx)
         .await
         .map_err(db)?;

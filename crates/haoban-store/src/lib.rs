@@ -12,6 +12,7 @@ use haoban_cases::record::{Entry, Head};
 use haoban_cases::{Case, CaseNumber, CaseStatus, CenterId, Event, Role};
 use haoban_hall::{AgingRule, Priority, Ticket, Window};
 
+pub mod codec;
 pub mod contract;
 
 #[derive(Debug, thiserror::Error)]

@@ -510,6 +510,28 @@ pub async fn start(
     show(lang, &uri, &principal, shown)
 }
 
+/// A desk form as submitted by someone allowed at the desk, with the session's token;
+/// otherwise the page that says why not.
+pub(super) fn desk_form(
+    lang: Lang,
+    uri: &Uri,
+    principal: &Principal,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Submitted, Box<Response>> {
+    if !may_use_desk(principal) {
+        return Err(Box::new(forbidden(lang, uri, principal)));
+    }
+    let Ok(Form(pairs)) = form else {
+        let unreadable = AppError::Invalid("unreadable form".into());
+        return Err(Box::new(error_page(lang, uri, Some(principal), unreadable)));
+    };
+    let submitted = Submitted::read(pairs);
+    if !check_csrf(principal, &submitted.csrf_token) {
+        return Err(Box::new(csrf_page(lang, uri, principal)));
+    }
+    Ok(submitted)
+}
+
 /// POST /desk: one step of the questionnaire.
 pub async fn step(
     State(state): State<AppState>,
@@ -518,21 +540,10 @@ pub async fn step(
     SignedIn(principal): SignedIn,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    if !may_use_desk(&principal) {
-        return forbidden(lang, &uri, &principal);
-    }
-    let Ok(Form(pairs)) = form else {
-        return error_page(
-            lang,
-            &uri,
-            Some(&principal),
-            AppError::Invalid("unreadable form".into()),
-        );
+    let submitted = match desk_form(lang, &uri, &principal, form) {
+        Ok(submitted) => submitted,
+        Err(refused) => return *refused,
     };
-    let submitted = Submitted::read(pairs);
-    if !check_csrf(&principal, &submitted.csrf_token) {
-        return csrf_page(lang, &uri, &principal);
-    }
     let catalog = &state.catalog;
     let mut sheet = submitted.sheet;
     let mut pending = None;
@@ -586,21 +597,10 @@ pub async fn notice(
     SignedIn(principal): SignedIn,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    if !may_use_desk(&principal) {
-        return forbidden(lang, &uri, &principal);
-    }
-    let Ok(Form(pairs)) = form else {
-        return error_page(
-            lang,
-            &uri,
-            Some(&principal),
-            AppError::Invalid("unreadable form".into()),
-        );
+    let submitted = match desk_form(lang, &uri, &principal, form) {
+        Ok(submitted) => submitted,
+        Err(refused) => return *refused,
     };
-    let submitted = Submitted::read(pairs);
-    if !check_csrf(&principal, &submitted.csrf_token) {
-        return csrf_page(lang, &uri, &principal);
-    }
     let t = lang.msgs();
     let name = submitted.name.unwrap_or_default().trim().to_owned();
     if name.chars().count() > NAME_MAX {

@@ -120,13 +120,7 @@ pub fn fact_label<'c>(catalog: &'c Catalog, id: &'c str, locale: Locale) -> &'c 
 
 /// A failed condition in words: the labels of the facts it is about, then its source.
 fn explain(catalog: &Catalog, item: &str, conjunct: &str, locale: Locale, t: &Msgs) -> String {
-    let condition = catalog
-        .item(item)
-        .and_then(|i| i.eligible.as_ref())
-        .and_then(|e| e.conjuncts.iter().find(|c| c.source == conjunct));
-    let labels: Vec<&str> = condition
-        .map(|c| catalog.facts_named_by(c).map(|f| f.label(locale)).collect())
-        .unwrap_or_default();
+    let labels = catalog.failed_labels(item, conjunct, locale);
     if labels.is_empty() {
         conjunct.to_owned()
     } else {

@@ -11,8 +11,8 @@ use haoban_catalog::Status;
 use haoban_hall::{AgingRule, Priority, TicketStatus, estimate_wait};
 use haoban_store::{By, NewTicket};
 
-use super::desk::{Submitted, forbidden, may_use_desk, read_sheet};
-use super::{Chrome, Lang, SignedIn, check_csrf, csrf_page, error_page, render};
+use super::desk::{desk_form, read_sheet};
+use super::{Chrome, Lang, SignedIn, error_page, render};
 use crate::AppState;
 use crate::error::AppError;
 
@@ -38,21 +38,10 @@ pub async fn issue(
     SignedIn(principal): SignedIn,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    if !may_use_desk(&principal) {
-        return forbidden(lang, &uri, &principal);
-    }
-    let Ok(Form(pairs)) = form else {
-        return error_page(
-            lang,
-            &uri,
-            Some(&principal),
-            AppError::Invalid("unreadable form".into()),
-        );
+    let submitted = match desk_form(lang, &uri, &principal, form) {
+        Ok(submitted) => submitted,
+        Err(refused) => return *refused,
     };
-    let submitted = Submitted::read(pairs);
-    if !check_csrf(&principal, &submitted.csrf_token) {
-        return csrf_page(lang, &uri, &principal);
-    }
     let t = lang.msgs();
     let (priority, priority_label) = match submitted.priority.as_deref().unwrap_or("normal") {
         "normal" => (Priority::Normal, t.priority_normal),
