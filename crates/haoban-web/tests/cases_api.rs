@@ -361,3 +361,20 @@ async fn audit_verify_reports_an_intact_chain() {
     );
     let _ = Method::GET;
 }
+
+#[tokio::test]
+async fn the_promised_days_skip_the_national_day_holiday_and_count_the_make_up_saturday() {
+    let app = TestApp::new().await;
+    app.clock.set(at("2026-09-28 02:00"));
+    let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
+    let n = number(&app.open_case(&clerk).await);
+    let accepted = act(&app, &clerk, &n, "accept", all_received()).await;
+    // 20 working days from Monday 28 September: 1–7 October are holidays, Saturday
+    // 10 October is a working day; without the calendar it would be 26 October.
+    assert_eq!(
+        accepted.body["deadline"]["due"], "2026-10-30",
+        "{:?}",
+        accepted.body
+    );
+    assert_eq!(accepted.body["deadline"]["state"], "on_track");
+}
