@@ -12,7 +12,7 @@ use axum::extract::{Form, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use haoban_cases::{Action, permits};
-use haoban_catalog::{Applicant, Catalog, Fact, FactType, Selection};
+use haoban_catalog::{Applicant, Catalog, Fact, FactType, PreReview, Selection};
 
 use super::review::{ReviewView, fact_label};
 use super::{Chrome, Lang, Msgs, SignedIn, check_csrf, csrf_page, error_page, render};
@@ -510,6 +510,20 @@ pub async fn start(
     show(lang, &uri, &principal, shown)
 }
 
+/// The pre-review of what a desk form carries, today.
+pub(super) fn sheet_review<'c>(
+    state: &'c AppState,
+    sheet: &Sheet,
+) -> Result<PreReview<'c>, AppError> {
+    let catalog = &state.catalog;
+    let (applicant, selection) = read_sheet(catalog, sheet)?;
+    let selected = catalog
+        .select(&selection)
+        .map_err(|err| AppError::Invalid(err.to_string()))?;
+    let today = state.clock.today_in(catalog.time_zone);
+    Ok(catalog.prereview(&applicant, &selected, today))
+}
+
 /// A desk form as submitted by someone allowed at the desk, with the session's token;
 /// otherwise the page that says why not.
 pub(super) fn desk_form(
@@ -617,23 +631,10 @@ pub async fn notice(
     }
     let catalog = &state.catalog;
     let sheet = submitted.sheet;
-    let (applicant, selection) = match read_sheet(catalog, &sheet) {
-        Ok(read) => read,
+    let review = match sheet_review(&state, &sheet) {
+        Ok(review) => review,
         Err(err) => return error_page(lang, &uri, Some(&principal), err),
     };
-    let selected = match catalog.select(&selection) {
-        Ok(selected) => selected,
-        Err(err) => {
-            return error_page(
-                lang,
-                &uri,
-                Some(&principal),
-                AppError::Invalid(err.to_string()),
-            );
-        }
-    };
-    let on = state.clock.today_in(catalog.time_zone);
-    let review = catalog.prereview(&applicant, &selected, on);
     let locale = lang.locale();
     let mut chrome = Chrome::new(lang, t.notice_title, &uri, Some(&principal));
     chrome.switch_href = format!("/desk/notice?lang={}", lang.other().code());

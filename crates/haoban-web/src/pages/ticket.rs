@@ -11,7 +11,7 @@ use haoban_catalog::Status;
 use haoban_hall::{AgingRule, Priority, TicketStatus, estimate_wait};
 use haoban_store::{By, NewTicket};
 
-use super::desk::{desk_form, read_sheet};
+use super::desk::{desk_form, sheet_review};
 use super::{Chrome, Lang, SignedIn, error_page, render};
 use crate::AppState;
 use crate::error::AppError;
@@ -54,23 +54,11 @@ pub async fn issue(
         }
     };
     let catalog = &state.catalog;
-    let (applicant, selection) = match read_sheet(catalog, &submitted.sheet) {
-        Ok(read) => read,
+    let review = match sheet_review(&state, &submitted.sheet) {
+        Ok(review) => review,
         Err(err) => return error_page(lang, &uri, Some(&principal), err),
     };
-    let selected = match catalog.select(&selection) {
-        Ok(selected) => selected,
-        Err(err) => {
-            return error_page(
-                lang,
-                &uri,
-                Some(&principal),
-                AppError::Invalid(err.to_string()),
-            );
-        }
-    };
-    let today = state.clock.today_in(catalog.time_zone);
-    let review = catalog.prereview(&applicant, &selected, today);
+    let today = review.on;
     let items: Vec<String> = review
         .items
         .iter()
