@@ -4,9 +4,7 @@
 mod support;
 
 use chrono::NaiveDate;
-use haoban_catalog::{
-    Applicant, Catalog, FactsError, PreReview, Selection, SelectionError, Status,
-};
+use haoban_catalog::{Applicant, Catalog, FactsError, PreReview, Selection, SelectionError};
 use serde_json::json;
 use support::{Edited, load_fixture};
 
@@ -352,7 +350,6 @@ fn an_item_without_condition_is_eligible_and_instant_items_are_marked() {
     assert_eq!(item(&result, "consult")["status"], "eligible");
     assert!(catalog.item("consult").expect("item").is_instant());
     assert_eq!(result["checklist"], json!([]));
-    let _ = Status::Eligible;
 }
 
 #[test]

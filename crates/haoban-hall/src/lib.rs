@@ -10,5 +10,7 @@ mod queue;
 mod ticket;
 
 pub use events::HallEvent;
-pub use queue::{AgingRule, Estimate, Window, estimate_wait, next_ticket};
+pub use queue::{
+    AgingRule, DEFAULT_SERVICE, Estimate, Window, estimate_in_queue, estimate_wait, next_ticket,
+};
 pub use ticket::{Priority, Ticket, TicketError, TicketNumber, TicketStatus};

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::ticket::{Priority, Ticket, TicketStatus};
+use crate::ticket::{Priority, Ticket, TicketNumber, TicketStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AgingRule {
@@ -135,6 +135,36 @@ pub fn estimate_wait(
     let windows = windows.max(1) as i32;
     let minutes = (mean * ((ahead as i32 + 1).max(1)) / windows).num_minutes();
     Some(Estimate { ahead, minutes })
+}
+
+/// Until services have been timed, one is assumed to take this long.
+pub const DEFAULT_SERVICE: i64 = 8;
+
+/// The wait of ticket `number` read off the day's queue: the windows that have called
+/// someone count as open, and finished services give the mean service time.
+pub fn estimate_in_queue(
+    queue: &[Ticket],
+    number: &TicketNumber,
+    rule: &AgingRule,
+) -> Option<Estimate> {
+    let index = queue.iter().position(|t| &t.number == number)?;
+    let windows = queue
+        .iter()
+        .filter_map(|t| t.window.as_deref())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let served: Vec<Duration> = queue
+        .iter()
+        .filter_map(|t| Some(t.finished_at? - t.called_at?))
+        .collect();
+    estimate_wait(
+        queue,
+        index,
+        rule,
+        windows,
+        &served,
+        Duration::minutes(DEFAULT_SERVICE),
+    )
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 mod support;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use haoban_cases::Role;
 use serde_json::{Value, json};
 use support::{Auth, RESIDENT, TestApp, at};
@@ -359,7 +359,6 @@ async fn audit_verify_reports_an_intact_chain() {
         app.get("/api/v1/audit/verify", &clerk).await.status,
         StatusCode::FORBIDDEN
     );
-    let _ = Method::GET;
 }
 
 #[tokio::test]

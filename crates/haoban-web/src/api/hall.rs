@@ -4,9 +4,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Duration;
 use haoban_cases::Action;
-use haoban_hall::{AgingRule, Priority, Ticket, TicketStatus, Window, estimate_wait};
+use haoban_hall::{AgingRule, Priority, Ticket, TicketStatus, Window, estimate_in_queue};
 use haoban_store::{By, NewTicket};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -16,9 +15,6 @@ use crate::error::{AppError, AppResult};
 use crate::{AppState, authorize};
 
 type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
-
-/// Until enough services have finished to measure, a service is assumed to take this long.
-const DEFAULT_SERVICE_MINUTES: i64 = 8;
 
 fn by(state: &AppState, principal: &Principal) -> By {
     By {
@@ -102,25 +98,8 @@ pub async fn issue(
 }
 
 fn estimate_for(queue: &[Ticket], ticket: &Ticket) -> Option<Value> {
-    let index = queue.iter().position(|t| t.number == ticket.number)?;
-    let windows = queue
-        .iter()
-        .filter_map(|t| t.window.as_deref())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    let served: Vec<Duration> = queue
-        .iter()
-        .filter_map(|t| Some(t.finished_at? - t.called_at?))
-        .collect();
-    estimate_wait(
-        queue,
-        index,
-        &AgingRule::default(),
-        windows,
-        &served,
-        Duration::minutes(DEFAULT_SERVICE_MINUTES),
-    )
-    .map(|e| json!({ "ahead": e.ahead, "minutes": e.minutes }))
+    estimate_in_queue(queue, &ticket.number, &AgingRule::default())
+        .map(|e| json!({ "ahead": e.ahead, "minutes": e.minutes }))
 }
 
 pub async fn call_next(

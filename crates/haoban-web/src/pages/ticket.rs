@@ -6,18 +6,14 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use chrono::Duration;
 use haoban_catalog::Status;
-use haoban_hall::{AgingRule, Priority, TicketStatus, estimate_wait};
+use haoban_hall::{AgingRule, Priority, estimate_in_queue};
 use haoban_store::{By, NewTicket};
 
 use super::desk::{desk_form, sheet_review};
 use super::{Chrome, Lang, SignedIn, error_page, render};
 use crate::AppState;
 use crate::error::AppError;
-
-/// Until services have been timed, one is assumed to take this long.
-const DEFAULT_SERVICE_MINUTES: i64 = 8;
 
 #[derive(Template)]
 #[template(path = "ticket.html")]
@@ -85,25 +81,7 @@ pub async fn issue(
         Err(err) => return error_page(lang, &uri, Some(&principal), err.into()),
     };
     let rule = AgingRule::default();
-    let windows = queue
-        .iter()
-        .filter(|t| t.status != TicketStatus::Waiting)
-        .filter_map(|t| t.window.as_deref())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    let estimate = queue
-        .iter()
-        .position(|t| t.number == issued.number)
-        .and_then(|index| {
-            estimate_wait(
-                &queue,
-                index,
-                &rule,
-                windows,
-                &[],
-                Duration::minutes(DEFAULT_SERVICE_MINUTES),
-            )
-        });
+    let estimate = estimate_in_queue(&queue, &issued.number, &rule);
     let locale = lang.locale();
     let page = TicketPage {
         page: Chrome::new(lang, t.ticket_title, &uri, Some(&principal)),
