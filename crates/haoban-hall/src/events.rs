@@ -19,6 +19,61 @@ pub enum HallEvent {
         number: TicketNumber,
         window: String,
     },
+    TicketRecalled {
+        number: TicketNumber,
+        window: String,
+    },
+    ServiceStarted {
+        number: TicketNumber,
+        window: String,
+    },
+    ServiceFinished {
+        number: TicketNumber,
+        window: String,
+    },
+    TicketNoShow {
+        number: TicketNumber,
+        window: String,
+    },
+    TicketTransferred {
+        number: TicketNumber,
+        from_window: String,
+        to_window: Option<String>,
+        category: Option<char>,
+    },
+    TicketParked {
+        number: TicketNumber,
+        window: String,
+    },
+    TicketResumed {
+        number: TicketNumber,
+        window: String,
+    },
+    /// A window's skills were set (or, with none, it serves everything: 全岗通).
+    WindowConfigured {
+        window: String,
+        categories: Vec<char>,
+        items: Vec<String>,
+    },
+    WindowRemoved {
+        window: String,
+    },
+    /// A visitor came to the first window; `consult_only` when no ticket followed.
+    VisitRecorded {
+        visitor: Option<String>,
+        items: Vec<String>,
+        consult_only: bool,
+        note: String,
+    },
+    AppointmentBooked {
+        visitor: String,
+        item: String,
+        slot: DateTime<Utc>,
+    },
+    AppointmentCheckedIn {
+        visitor: String,
+        ticket: TicketNumber,
+    },
 }
 
 impl HallEvent {
@@ -26,6 +81,18 @@ impl HallEvent {
         match self {
             HallEvent::TicketIssued { .. } => "ticket_issued",
             HallEvent::TicketCalled { .. } => "ticket_called",
+            HallEvent::TicketRecalled { .. } => "ticket_recalled",
+            HallEvent::ServiceStarted { .. } => "service_started",
+            HallEvent::ServiceFinished { .. } => "service_finished",
+            HallEvent::TicketNoShow { .. } => "ticket_no_show",
+            HallEvent::TicketTransferred { .. } => "ticket_transferred",
+            HallEvent::TicketParked { .. } => "ticket_parked",
+            HallEvent::TicketResumed { .. } => "ticket_resumed",
+            HallEvent::WindowConfigured { .. } => "window_configured",
+            HallEvent::WindowRemoved { .. } => "window_removed",
+            HallEvent::VisitRecorded { .. } => "visit_recorded",
+            HallEvent::AppointmentBooked { .. } => "appointment_booked",
+            HallEvent::AppointmentCheckedIn { .. } => "appointment_checked_in",
         }
     }
 

@@ -5,12 +5,18 @@
 //! Pure: the store calls [`next_ticket`] inside the transaction that marks the ticket
 //! called, so two windows never get the same ticket.
 
+mod appointment;
 mod events;
 mod queue;
+mod service;
 mod ticket;
+mod visitor;
 
+pub use appointment::{Appointment, AppointmentError, AppointmentStatus, SlotPlan};
 pub use events::HallEvent;
 pub use queue::{
     AgingRule, DEFAULT_SERVICE, Estimate, Window, estimate_in_queue, estimate_wait, next_ticket,
 };
-pub use ticket::{Priority, Ticket, TicketError, TicketNumber, TicketStatus};
+pub use service::{QueueCommand, ServiceError, serve};
+pub use ticket::{Carried, Priority, Ticket, TicketError, TicketNumber, TicketStatus};
+pub use visitor::{Visitor, VisitorError};

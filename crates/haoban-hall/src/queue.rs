@@ -63,7 +63,7 @@ impl AgingRule {
 }
 
 /// A service window and what it may call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Window {
     pub name: String,
     /// Queue categories it serves; empty means every category (全岗通).
@@ -83,6 +83,9 @@ impl Window {
     }
 
     pub fn can_serve(&self, ticket: &Ticket) -> bool {
+        if let Some(window) = &ticket.reserved_for {
+            return *window == self.name;
+        }
         let category = self.categories.is_empty() || self.categories.contains(&ticket.category);
         let items = self.items.is_empty() || ticket.items.iter().all(|i| self.items.contains(i));
         category && items
@@ -153,10 +156,7 @@ pub fn estimate_in_queue(
         .filter_map(|t| t.window.as_deref())
         .collect::<std::collections::BTreeSet<_>>()
         .len();
-    let served: Vec<Duration> = queue
-        .iter()
-        .filter_map(|t| Some(t.finished_at? - t.called_at?))
-        .collect();
+    let served: Vec<Duration> = queue.iter().filter_map(Ticket::service_time).collect();
     estimate_wait(
         queue,
         index,
@@ -183,18 +183,13 @@ mod tests {
     }
 
     fn ticket(prefix: char, n: u32, minute: i64, priority: Priority) -> Ticket {
-        Ticket {
-            number: TicketNumber::new(prefix, n).unwrap(),
-            category: prefix,
-            items: vec!["elderly-allowance".into()],
+        Ticket::issued(
+            TicketNumber::new(prefix, n).unwrap(),
             priority,
-            status: TicketStatus::Waiting,
-            issued_at: at(minute),
-            queued_at: at(minute),
-            window: None,
-            called_at: None,
-            finished_at: None,
-        }
+            vec!["elderly-allowance".into()],
+            None,
+            at(minute),
+        )
     }
 
     #[test]

@@ -102,6 +102,19 @@ pub enum TicketStatus {
     Parked,
 }
 
+impl TicketStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Waiting => "waiting",
+            TicketStatus::Called => "called",
+            TicketStatus::Serving => "serving",
+            TicketStatus::Done => "done",
+            TicketStatus::NoShow => "no_show",
+            TicketStatus::Parked => "parked",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
     pub number: TicketNumber,
@@ -117,6 +130,72 @@ pub struct Ticket {
     pub window: Option<String>,
     pub called_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// Only this window may call it (after a transfer to it, or a return from parking).
+    #[serde(default)]
+    pub reserved_for: Option<String>,
+    /// When the window began serving (after the resident arrived at it).
+    #[serde(default)]
+    pub served_at: Option<DateTime<Utc>>,
+    /// How often the window called it again.
+    #[serde(default)]
+    pub recalls: u32,
+    /// The minutes the resident was told to expect when it was issued, to be checked
+    /// against what happened.
+    #[serde(default)]
+    pub promised_wait: Option<i64>,
+    /// What the first window learned, so the window that calls it can open the pre-review.
+    #[serde(default)]
+    pub carried: Option<Carried>,
+}
+
+/// The pre-review a ticket carries from the first window: who, and the facts given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Carried {
+    /// The visitor's ID number, when they gave it.
+    pub id_number: Option<String>,
+    pub name: Option<String>,
+    /// Fact name to the value given (JSON, as pre-review takes it).
+    pub facts: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl Ticket {
+    /// A ticket just issued, waiting.
+    pub fn issued(
+        number: TicketNumber,
+        priority: Priority,
+        items: Vec<String>,
+        carried: Option<Carried>,
+        at: DateTime<Utc>,
+    ) -> Ticket {
+        Ticket {
+            category: number.prefix(),
+            number,
+            items,
+            priority,
+            status: TicketStatus::Waiting,
+            issued_at: at,
+            queued_at: at,
+            window: None,
+            called_at: None,
+            finished_at: None,
+            reserved_for: None,
+            served_at: None,
+            recalls: 0,
+            promised_wait: None,
+            carried,
+        }
+    }
+
+    /// How long the service itself took, once finished.
+    pub fn service_time(&self) -> Option<chrono::Duration> {
+        let started = self.served_at.or(self.called_at)?;
+        Some(self.finished_at? - started)
+    }
+
+    /// How long the resident waited to be called (the last call, after any transfer).
+    pub fn waited(&self) -> Option<chrono::Duration> {
+        Some(self.called_at? - self.issued_at)
+    }
 }
 
 #[cfg(test)]

@@ -16,16 +16,18 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use haoban_cases::record::{Draft, Entry, GENESIS, Head};
 use haoban_cases::{Case, CaseNumber, CenterId, Event, Role};
-use haoban_hall::{AgingRule, HallEvent, Ticket, TicketNumber, TicketStatus, Window, next_ticket};
-use haoban_store::codec::{
-    case_from_state, case_state, ticket_from_state, ticket_state, ticket_status,
+use haoban_hall::{
+    AgingRule, Appointment, HallEvent, QueueCommand, Ticket, TicketNumber, Visitor, Window,
 };
+use haoban_store::codec::{case_from_state, case_state};
 use haoban_store::{
     By, CaseFilter, Chain, LoginCode, NewTicket, Session, SessionKind, Store, StoreError,
     StoreResult, User,
 };
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{QueryBuilder, Row};
+
+mod hall;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -375,59 +377,7 @@ fn session_from_row(row: &PgRow) -> StoreResult<Session> {
 #[async_trait]
 impl Store for PostgresStore {
     async fn issue_ticket(&self, day: NaiveDate, new: NewTicket, by: By) -> StoreResult<Ticket> {
-        let mut tx = self.write().await?;
-        let sequence: i64 = sqlx::query_scalar(
-            "INSERT INTO ticket_counters (center, day, category, last) VALUES ($1, $2, $3, 1)
-             ON CONFLICT (center, day, category) DO UPDATE SET last = ticket_counters.last + 1
-             RETURNING last",
-        )
-        .bind(new.center.as_ref())
-        .bind(day)
-        .bind(new.category.to_string())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
-        let sequence =
-            u32::try_from(sequence).map_err(|_| StoreError::Corrupt("ticket counter".into()))?;
-        let number = TicketNumber::new(new.category, sequence)
-            .map_err(|e| StoreError::Conflict(e.to_string()))?;
-        let ticket = Ticket {
-            number: number.clone(),
-            category: new.category,
-            items: new.items.clone(),
-            priority: new.priority,
-            status: TicketStatus::Waiting,
-            issued_at: by.at,
-            queued_at: by.at,
-            window: None,
-            called_at: None,
-            finished_at: None,
-        };
-        sqlx::query(
-            "INSERT INTO tickets (center, day, number, status, window_name, issued_at, state)
-             VALUES ($1, $2, $3, $4, NULL, $5, $6)",
-        )
-        .bind(new.center.as_ref())
-        .bind(day)
-        .bind(number.to_string())
-        .bind(ticket_status(TicketStatus::Waiting))
-        .bind(haoban_cases::record::record_time(by.at))
-        .bind(ticket_state(&ticket)?)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        let issued = HallEvent::TicketIssued {
-            number,
-            priority: new.priority,
-            items: new.items,
-        };
-        append_drafts(
-            &mut tx,
-            vec![issued.draft(&new.center, by.at, &by.actor, by.role)],
-        )
-        .await?;
-        tx.commit().await.map_err(db)?;
-        Ok(ticket)
+        self.hall_issue(day, new, by).await
     }
 
     async fn call_next(
@@ -438,73 +388,77 @@ impl Store for PostgresStore {
         rule: &AgingRule,
         by: By,
     ) -> StoreResult<Option<Ticket>> {
-        let mut tx = self.write().await?;
-        // The center's chain head lock serializes callers across every server instance:
-        // whoever holds it chooses and marks a ticket before the next one looks.
-        lock_head(&mut tx, center.as_ref()).await?;
-        let rows: Vec<String> = sqlx::query_scalar(
-            "SELECT state FROM tickets WHERE center = $1 AND day = $2 AND status = $3 ORDER BY issued_at, number",
-        )
-        .bind(center.as_ref())
-        .bind(day)
-        .bind(ticket_status(TicketStatus::Waiting))
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db)?;
-        let waiting = rows
-            .iter()
-            .map(|s| ticket_from_state(s))
-            .collect::<StoreResult<Vec<_>>>()?;
-        let Some(index) = next_ticket(&waiting, window, rule) else {
-            return Ok(None);
-        };
-        let mut ticket = waiting[index].clone();
-        ticket.status = TicketStatus::Called;
-        ticket.window = Some(window.name.clone());
-        ticket.called_at = Some(by.at);
-        let done = sqlx::query(
-            "UPDATE tickets SET status = $1, window_name = $2, state = $3
-             WHERE center = $4 AND day = $5 AND number = $6 AND status = $7",
-        )
-        .bind(ticket_status(TicketStatus::Called))
-        .bind(&window.name)
-        .bind(ticket_state(&ticket)?)
-        .bind(center.as_ref())
-        .bind(day)
-        .bind(ticket.number.to_string())
-        .bind(ticket_status(TicketStatus::Waiting))
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
-                "ticket {} was called meanwhile",
-                ticket.number
-            )));
-        }
-        let called = HallEvent::TicketCalled {
-            number: ticket.number.clone(),
-            window: window.name.clone(),
-        };
-        append_drafts(
-            &mut tx,
-            vec![called.draft(center, by.at, &by.actor, by.role)],
-        )
-        .await?;
-        tx.commit().await.map_err(db)?;
-        Ok(Some(ticket))
+        self.hall_call(day, center, window, rule, by).await
+    }
+
+    async fn serve_ticket(
+        &self,
+        day: NaiveDate,
+        center: &CenterId,
+        number: &TicketNumber,
+        window: &str,
+        command: &QueueCommand,
+        by: By,
+    ) -> StoreResult<Ticket> {
+        self.hall_serve(day, center, number, window, command, by)
+            .await
     }
 
     async fn tickets(&self, center: &CenterId, day: NaiveDate) -> StoreResult<Vec<Ticket>> {
-        let rows: Vec<String> = sqlx::query_scalar(
-            "SELECT state FROM tickets WHERE center = $1 AND day = $2 ORDER BY issued_at, number",
-        )
-        .bind(center.as_ref())
-        .bind(day)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        rows.iter().map(|s| ticket_from_state(s)).collect()
+        self.hall_tickets(center, day).await
+    }
+
+    async fn windows(&self, center: &CenterId) -> StoreResult<Vec<Window>> {
+        self.hall_windows(center).await
+    }
+
+    async fn save_window(&self, center: &CenterId, window: &Window, by: By) -> StoreResult<()> {
+        self.hall_save_window(center, window, by).await
+    }
+
+    async fn remove_window(&self, center: &CenterId, name: &str, by: By) -> StoreResult<()> {
+        self.hall_remove_window(center, name, by).await
+    }
+
+    async fn visitor(&self, center: &CenterId, id_number: &str) -> StoreResult<Option<Visitor>> {
+        self.hall_visitor(center, id_number).await
+    }
+
+    async fn save_visitor(&self, center: &CenterId, visitor: &Visitor) -> StoreResult<()> {
+        self.hall_save_visitor(center, visitor).await
+    }
+
+    async fn note_hall(&self, center: &CenterId, event: &HallEvent, by: By) -> StoreResult<()> {
+        self.hall_note(center, event, by).await
+    }
+
+    async fn book_appointment(
+        &self,
+        center: &CenterId,
+        day: NaiveDate,
+        appointment: &Appointment,
+        capacity: u32,
+        by: By,
+    ) -> StoreResult<()> {
+        self.hall_book(center, day, appointment, capacity, by).await
+    }
+
+    async fn appointments(
+        &self,
+        center: &CenterId,
+        day: NaiveDate,
+    ) -> StoreResult<Vec<Appointment>> {
+        self.hall_appointments(center, day).await
+    }
+
+    async fn check_in(
+        &self,
+        day: NaiveDate,
+        visitor: &str,
+        new: NewTicket,
+        by: By,
+    ) -> StoreResult<Ticket> {
+        self.hall_check_in(day, visitor, new, by).await
     }
 
     async fn open_case(&self, day: NaiveDate, mut submitted: Event) -> StoreResult<Case> {

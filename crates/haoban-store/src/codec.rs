@@ -29,3 +29,12 @@ pub fn ticket_status(status: TicketStatus) -> String {
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
 }
+
+/// Any other kept value (a window, a visitor, an appointment) as its JSON text.
+pub fn state<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub fn from_state<T: serde::de::DeserializeOwned>(what: &str, state: &str) -> StoreResult<T> {
+    serde_json::from_str(state).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}

@@ -10,10 +10,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use haoban_cases::record::{Entry, Head};
 use haoban_cases::{Case, CaseNumber, CaseStatus, CenterId, Event, Role};
-use haoban_hall::{AgingRule, Priority, Ticket, Window};
+use haoban_hall::{
+    AgingRule, Appointment, Carried, HallEvent, Priority, QueueCommand, Ticket, TicketNumber,
+    Visitor, Window,
+};
 
 pub mod codec;
 pub mod contract;
+pub mod hall;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -138,13 +142,16 @@ pub struct By {
     pub at: DateTime<Utc>,
 }
 
-/// A ticket to issue: its category letter, priority class and the items pre-review found.
+/// A ticket to issue: its category letter, priority class, the items pre-review found and
+/// what the first window learned; `rule` orders the queue for the wait it promises.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTicket {
     pub center: CenterId,
     pub category: char,
     pub priority: Priority,
     pub items: Vec<String>,
+    pub carried: Option<Carried>,
+    pub rule: AgingRule,
 }
 
 #[async_trait]
@@ -180,9 +187,22 @@ pub trait Store: Send + Sync + Debug {
     /// Replays a case's events and rewrites its projection; returns the rebuilt case.
     async fn rebuild_case(&self, number: &CaseNumber) -> StoreResult<Case>;
 
-    /// Issues the next ticket of its center, `day` and category (A001, A002, …) and
-    /// records it.
+    /// Issues the next ticket of its center, `day` and category (A001, A002, …) with the
+    /// wait it promises (from the day's queue), and records it.
     async fn issue_ticket(&self, day: NaiveDate, ticket: NewTicket, by: By) -> StoreResult<Ticket>;
+
+    /// A window's step with a ticket it holds (recall, start, finish, no-show, transfer,
+    /// park, resume), checked by `haoban_hall::serve` and recorded. `Conflict` when the
+    /// ticket's state or window does not allow it.
+    async fn serve_ticket(
+        &self,
+        day: NaiveDate,
+        center: &CenterId,
+        number: &TicketNumber,
+        window: &str,
+        command: &QueueCommand,
+        by: By,
+    ) -> StoreResult<Ticket>;
 
     /// Calls the ticket `window` should serve next under `rule`, marks it called and
     /// records it, all in one transaction: no ticket is ever called by two windows.
@@ -197,6 +217,45 @@ pub trait Store: Send + Sync + Debug {
 
     /// The center's tickets of `day`, in issue order.
     async fn tickets(&self, center: &CenterId, day: NaiveDate) -> StoreResult<Vec<Ticket>>;
+
+    /// The windows configured for a center, by name. A window not listed serves everything.
+    async fn windows(&self, center: &CenterId) -> StoreResult<Vec<Window>>;
+    /// Creates or replaces a window's skills, recorded.
+    async fn save_window(&self, center: &CenterId, window: &Window, by: By) -> StoreResult<()>;
+    /// `NotFound` when there is no such window.
+    async fn remove_window(&self, center: &CenterId, name: &str, by: By) -> StoreResult<()>;
+
+    async fn visitor(&self, center: &CenterId, id_number: &str) -> StoreResult<Option<Visitor>>;
+    /// Registers a visitor, or updates the name and phone of one already known.
+    async fn save_visitor(&self, center: &CenterId, visitor: &Visitor) -> StoreResult<()>;
+    /// Appends a step of the hall that changes no table (a visit, a consultation).
+    async fn note_hall(&self, center: &CenterId, event: &HallEvent, by: By) -> StoreResult<()>;
+
+    /// Books a slot: `Conflict` when the slot already has `capacity` bookings or the visitor
+    /// already has an appointment that day.
+    async fn book_appointment(
+        &self,
+        center: &CenterId,
+        day: NaiveDate,
+        appointment: &Appointment,
+        capacity: u32,
+        by: By,
+    ) -> StoreResult<()>;
+    /// A day's appointments, by slot.
+    async fn appointments(
+        &self,
+        center: &CenterId,
+        day: NaiveDate,
+    ) -> StoreResult<Vec<Appointment>>;
+    /// Checks a booked visitor in: issues their ticket and marks the appointment, at once.
+    /// `NotFound` without a booking that day, `Conflict` when already checked in.
+    async fn check_in(
+        &self,
+        day: NaiveDate,
+        visitor: &str,
+        ticket: NewTicket,
+        by: By,
+    ) -> StoreResult<Ticket>;
 
     async fn create_user(&self, user: &User) -> StoreResult<()>;
     async fn user(&self, username: &str) -> StoreResult<Option<User>>;

@@ -88,6 +88,8 @@ pub async fn issue(
                 category,
                 priority: request.priority.unwrap_or(Priority::Normal),
                 items: request.items,
+                carried: None,
+                rule: AgingRule::default(),
             },
             by(&state, &principal),
         )

@@ -44,7 +44,7 @@ pub(super) struct Submitted {
     answer: Option<String>,
     step: String,
     forget: Option<String>,
-    name: Option<String>,
+    pub(super) name: Option<String>,
 }
 
 impl Submitted {
@@ -508,6 +508,23 @@ pub async fn start(
     }
     let shown = desk_page(&state, lang, &uri, &principal, View::default());
     show(lang, &uri, &principal, shown)
+}
+
+/// The answers of a sheet as pre-review facts (JSON values by fact), for a ticket to carry
+/// to the window. Answers that do not read are left out; `read_sheet` refuses them first.
+pub(super) fn sheet_facts(
+    catalog: &Catalog,
+    sheet: &Sheet,
+) -> std::collections::BTreeMap<String, serde_json::Value> {
+    sheet
+        .given
+        .iter()
+        .filter_map(|(id, typed)| {
+            let fact = askable(catalog, id)?;
+            let json = answer_json(catalog, fact, typed).ok()?;
+            Some((id.clone(), serde_json::from_str(&json).ok()?))
+        })
+        .collect()
 }
 
 /// The pre-review of what a desk form carries, today.

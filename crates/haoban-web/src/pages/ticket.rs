@@ -7,10 +7,10 @@ use axum::extract::{Form, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use haoban_catalog::Status;
-use haoban_hall::{AgingRule, Priority, estimate_in_queue};
+use haoban_hall::{AgingRule, Carried, Priority, estimate_in_queue};
 use haoban_store::{By, NewTicket};
 
-use super::desk::{desk_form, sheet_review};
+use super::desk::{desk_form, sheet_facts, sheet_review};
 use super::{Chrome, Lang, SignedIn, error_page, render};
 use crate::AppState;
 use crate::error::AppError;
@@ -71,6 +71,12 @@ pub async fn issue(
         category: 'A',
         priority,
         items: items.clone(),
+        carried: Some(Carried {
+            id_number: None,
+            name: submitted.name.clone(),
+            facts: sheet_facts(catalog, &submitted.sheet),
+        }),
+        rule: AgingRule::default(),
     };
     let issued = match state.store.issue_ticket(today, new, by).await {
         Ok(ticket) => ticket,

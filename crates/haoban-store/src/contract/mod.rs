@@ -10,9 +10,10 @@ use haoban_cases::{
     MaterialCheck, MaterialState, Role, decide, submit,
 };
 
-use haoban_hall::{AgingRule, Priority, TicketStatus, Window};
+use crate::{CaseFilter, LoginCode, Session, SessionKind, Store, StoreError, User};
 
-use crate::{By, CaseFilter, LoginCode, NewTicket, Session, SessionKind, Store, StoreError, User};
+mod hall;
+pub use hall::*;
 
 /// Generates one `#[tokio::test]` per contract check, each with a fresh store from `$make`
 /// (an async fn returning `Arc<dyn Store>`).
@@ -37,6 +38,13 @@ macro_rules! contract_suite {
             numbers_tickets_per_center_day_and_category,
             calls_tickets_by_the_rule_and_records_it,
             concurrent_windows_never_share_a_ticket,
+            serves_tickets_step_by_step_and_records_it,
+            transfers_and_parks_tickets_to_one_window,
+            promises_a_wait_when_issuing,
+            keeps_windows_and_their_skills,
+            registers_visitors_once,
+            books_slots_up_to_capacity_and_checks_in,
+            concurrent_bookings_never_overfill_a_slot,
         );
     };
     (@tests $make:path, $($name:ident),* $(,)?) => {
@@ -50,11 +58,11 @@ macro_rules! contract_suite {
     };
 }
 
-fn center(name: &str) -> CenterId {
+pub(crate) fn center(name: &str) -> CenterId {
     CenterId::parse(name).expect("center")
 }
 
-fn day() -> NaiveDate {
+pub(crate) fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 27).expect("date")
 }
 
@@ -509,152 +517,4 @@ pub async fn reports_missing_cases(store: Arc<dyn Store>) {
         Err(StoreError::NotFound(_))
     ));
     assert!(store.case_record(&missing).await.expect("read").is_empty());
-}
-
-fn by(minute: i64) -> By {
-    By {
-        actor: "desk-a".into(),
-        role: Role::Desk,
-        at: Utc
-            .with_ymd_and_hms(2026, 11, 27, 1, 0, 0)
-            .single()
-            .expect("time")
-            + Duration::minutes(minute),
-    }
-}
-
-fn new_ticket(center_name: &str, category: char, priority: Priority) -> NewTicket {
-    NewTicket {
-        center: center(center_name),
-        category,
-        priority,
-        items: vec!["elderly-allowance".into()],
-    }
-}
-
-pub async fn numbers_tickets_per_center_day_and_category(store: Arc<dyn Store>) {
-    let mut numbers = Vec::new();
-    for (center_name, category, day_offset) in [
-        ("linfen", 'A', 0),
-        ("linfen", 'A', 0),
-        ("linfen", 'B', 0),
-        ("pengpu", 'A', 0),
-        ("linfen", 'A', 1),
-    ] {
-        let ticket = store
-            .issue_ticket(
-                day() + Duration::days(day_offset),
-                new_ticket(center_name, category, Priority::Normal),
-                by(0),
-            )
-            .await
-            .expect("issue");
-        assert_eq!(ticket.status, TicketStatus::Waiting);
-        numbers.push(ticket.number.to_string());
-    }
-    assert_eq!(numbers, ["A001", "A002", "B001", "A001", "A001"]);
-    let today = store
-        .tickets(&center("linfen"), day())
-        .await
-        .expect("tickets");
-    assert_eq!(
-        today
-            .iter()
-            .map(|t| t.number.to_string())
-            .collect::<Vec<_>>(),
-        ["A001", "A002", "B001"]
-    );
-}
-
-pub async fn calls_tickets_by_the_rule_and_records_it(store: Arc<dyn Store>) {
-    store
-        .issue_ticket(day(), new_ticket("linfen", 'A', Priority::Normal), by(0))
-        .await
-        .expect("issue");
-    store
-        .issue_ticket(day(), new_ticket("linfen", 'A', Priority::Elderly), by(5))
-        .await
-        .expect("issue");
-    let rule = AgingRule::default();
-    let first = store
-        .call_next(day(), &center("linfen"), &Window::any("5"), &rule, by(6))
-        .await
-        .expect("call")
-        .expect("a ticket");
-    assert_eq!(
-        (first.number.to_string(), first.window.as_deref()),
-        ("A002".to_owned(), Some("5")),
-        "the elderly ticket goes first"
-    );
-    let second = store
-        .call_next(day(), &center("linfen"), &Window::any("6"), &rule, by(7))
-        .await
-        .expect("call")
-        .expect("a ticket");
-    assert_eq!(second.number.to_string(), "A001");
-    assert_eq!(
-        store
-            .call_next(day(), &center("linfen"), &Window::any("5"), &rule, by(8))
-            .await
-            .expect("call"),
-        None
-    );
-    let tickets = store
-        .tickets(&center("linfen"), day())
-        .await
-        .expect("tickets");
-    assert!(tickets.iter().all(|t| t.status == TicketStatus::Called));
-    let chain = store.chain("linfen").await.expect("chain");
-    let kinds: Vec<&str> = chain.entries.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(
-        kinds,
-        [
-            "ticket_issued",
-            "ticket_issued",
-            "ticket_called",
-            "ticket_called"
-        ]
-    );
-    assert_eq!(verify("linfen", &chain.entries, chain.head.as_ref()), Ok(4));
-}
-
-pub async fn concurrent_windows_never_share_a_ticket(store: Arc<dyn Store>) {
-    for i in 0..30 {
-        store
-            .issue_ticket(day(), new_ticket("linfen", 'A', Priority::Normal), by(i))
-            .await
-            .expect("issue");
-    }
-    let mut windows = Vec::new();
-    for w in 0..6 {
-        let store = store.clone();
-        windows.push(tokio::spawn(async move {
-            let mut called = Vec::new();
-            let window = Window::any(&format!("{}", w + 1));
-            while let Some(ticket) = store
-                .call_next(
-                    day(),
-                    &center("linfen"),
-                    &window,
-                    &AgingRule::default(),
-                    by(60),
-                )
-                .await
-                .expect("call")
-            {
-                called.push(ticket.number.to_string());
-            }
-            called
-        }));
-    }
-    let mut all = Vec::new();
-    for window in windows {
-        all.extend(window.await.expect("window"));
-    }
-    let distinct: std::collections::BTreeSet<&String> = all.iter().collect();
-    assert_eq!(
-        (all.len(), distinct.len()),
-        (30, 30),
-        "every ticket called exactly once: {all:?}"
-    );
 }

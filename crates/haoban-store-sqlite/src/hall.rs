@@ -1,0 +1,387 @@
+//! The hall's tables: tickets, windows, visitors and appointments. What the rows become is
+//! decided in `haoban_store::hall`; this is only the SQL.
+
+use chrono::NaiveDate;
+use haoban_cases::CenterId;
+use haoban_hall::{
+    AgingRule, Appointment, AppointmentStatus, HallEvent, QueueCommand, Ticket, TicketNumber,
+    TicketStatus, Visitor, Window,
+};
+use haoban_store::codec::{from_state, state, ticket_from_state, ticket_state, ticket_status};
+use haoban_store::{By, NewTicket, StoreError, StoreResult, hall};
+use sqlx::SqliteConnection;
+
+use crate::{SqliteStore, append_drafts, db, time};
+
+async fn day_tickets(
+    conn: &mut SqliteConnection,
+    center: &CenterId,
+    day: NaiveDate,
+    only: Option<TicketStatus>,
+) -> StoreResult<Vec<Ticket>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT state FROM tickets WHERE center = ? AND day = ? AND (? IS NULL OR status = ?)
+         ORDER BY issued_at, number",
+    )
+    .bind(center.as_ref())
+    .bind(day.to_string())
+    .bind(only.map(ticket_status))
+    .bind(only.map(ticket_status))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    rows.iter().map(|s| ticket_from_state(s)).collect()
+}
+
+async fn insert_ticket(
+    conn: &mut SqliteConnection,
+    day: NaiveDate,
+    new: &NewTicket,
+    by: &By,
+) -> StoreResult<Ticket> {
+    let sequence: i64 = sqlx::query_scalar(
+        "INSERT INTO ticket_counters (center, day, category, last) VALUES (?, ?, ?, 1)
+         ON CONFLICT (center, day, category) DO UPDATE SET last = last + 1
+         RETURNING last",
+    )
+    .bind(new.center.as_ref())
+    .bind(day.to_string())
+    .bind(new.category.to_string())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db)?;
+    let sequence =
+        u32::try_from(sequence).map_err(|_| StoreError::Corrupt("ticket counter".into()))?;
+    let queue = day_tickets(conn, &new.center, day, None).await?;
+    let (ticket, draft) = hall::issue(new, sequence, &queue, by)?;
+    sqlx::query(
+        "INSERT INTO tickets (center, day, number, status, window_name, issued_at, state)
+         VALUES (?, ?, ?, ?, NULL, ?, ?)",
+    )
+    .bind(new.center.as_ref())
+    .bind(day.to_string())
+    .bind(ticket.number.to_string())
+    .bind(ticket_status(ticket.status))
+    .bind(time(by.at))
+    .bind(ticket_state(&ticket)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    append_drafts(conn, vec![draft]).await?;
+    Ok(ticket)
+}
+
+/// Writes `ticket` over the row that was `was`; `Conflict` if someone changed it first.
+async fn update_ticket(
+    conn: &mut SqliteConnection,
+    center: &CenterId,
+    day: NaiveDate,
+    was: TicketStatus,
+    ticket: &Ticket,
+) -> StoreResult<()> {
+    let done = sqlx::query(
+        "UPDATE tickets SET status = ?, window_name = ?, state = ?
+         WHERE center = ? AND day = ? AND number = ? AND status = ?",
+    )
+    .bind(ticket_status(ticket.status))
+    .bind(&ticket.window)
+    .bind(ticket_state(ticket)?)
+    .bind(center.as_ref())
+    .bind(day.to_string())
+    .bind(ticket.number.to_string())
+    .bind(ticket_status(was))
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict(format!(
+            "ticket {} changed meanwhile",
+            ticket.number
+        )));
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    pub(crate) async fn hall_issue(
+        &self,
+        day: NaiveDate,
+        new: NewTicket,
+        by: By,
+    ) -> StoreResult<Ticket> {
+        let mut tx = self.write().await?;
+        let ticket = insert_ticket(&mut tx, day, &new, &by).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(ticket)
+    }
+
+    pub(crate) async fn hall_call(
+        &self,
+        day: NaiveDate,
+        center: &CenterId,
+        window: &Window,
+        rule: &AgingRule,
+        by: By,
+    ) -> StoreResult<Option<Ticket>> {
+        // BEGIN IMMEDIATE: one caller at a time chooses and marks, so no ticket is called twice.
+        let mut tx = self.write().await?;
+        let waiting = day_tickets(&mut tx, center, day, Some(TicketStatus::Waiting)).await?;
+        let Some((ticket, draft)) = hall::call(&waiting, window, rule, center, &by) else {
+            return Ok(None);
+        };
+        update_ticket(&mut tx, center, day, TicketStatus::Waiting, &ticket).await?;
+        append_drafts(&mut tx, vec![draft]).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some(ticket))
+    }
+
+    pub(crate) async fn hall_serve(
+        &self,
+        day: NaiveDate,
+        center: &CenterId,
+        number: &TicketNumber,
+        window: &str,
+        command: &QueueCommand,
+        by: By,
+    ) -> StoreResult<Ticket> {
+        let mut tx = self.write().await?;
+        let state: Option<String> = sqlx::query_scalar(
+            "SELECT state FROM tickets WHERE center = ? AND day = ? AND number = ?",
+        )
+        .bind(center.as_ref())
+        .bind(day.to_string())
+        .bind(number.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let ticket = ticket_from_state(
+            &state.ok_or_else(|| StoreError::NotFound(format!("ticket {number} of {day}")))?,
+        )?;
+        let (next, draft) = hall::step(&ticket, window, command, center, &by)?;
+        update_ticket(&mut tx, center, day, ticket.status, &next).await?;
+        append_drafts(&mut tx, vec![draft]).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(next)
+    }
+
+    pub(crate) async fn hall_tickets(
+        &self,
+        center: &CenterId,
+        day: NaiveDate,
+    ) -> StoreResult<Vec<Ticket>> {
+        let mut conn = self.reader.acquire().await.map_err(db)?;
+        day_tickets(&mut conn, center, day, None).await
+    }
+
+    pub(crate) async fn hall_windows(&self, center: &CenterId) -> StoreResult<Vec<Window>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT state FROM windows WHERE center = ? ORDER BY name")
+                .bind(center.as_ref())
+                .fetch_all(&self.reader)
+                .await
+                .map_err(db)?;
+        rows.iter().map(|s| from_state("window", s)).collect()
+    }
+
+    pub(crate) async fn hall_save_window(
+        &self,
+        center: &CenterId,
+        window: &Window,
+        by: By,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO windows (center, name, state) VALUES (?, ?, ?)
+             ON CONFLICT (center, name) DO UPDATE SET state = excluded.state",
+        )
+        .bind(center.as_ref())
+        .bind(&window.name)
+        .bind(state(window)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let event = HallEvent::WindowConfigured {
+            window: window.name.clone(),
+            categories: window.categories.clone(),
+            items: window.items.clone(),
+        };
+        append_drafts(&mut tx, vec![hall::draft(&event, center, &by)]).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    pub(crate) async fn hall_remove_window(
+        &self,
+        center: &CenterId,
+        name: &str,
+        by: By,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let done = sqlx::query("DELETE FROM windows WHERE center = ? AND name = ?")
+            .bind(center.as_ref())
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("window {name}")));
+        }
+        let event = HallEvent::WindowRemoved {
+            window: name.to_owned(),
+        };
+        append_drafts(&mut tx, vec![hall::draft(&event, center, &by)]).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    pub(crate) async fn hall_visitor(
+        &self,
+        center: &CenterId,
+        id_number: &str,
+    ) -> StoreResult<Option<Visitor>> {
+        let row: Option<String> =
+            sqlx::query_scalar("SELECT state FROM visitors WHERE center = ? AND id_number = ?")
+                .bind(center.as_ref())
+                .bind(id_number)
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(db)?;
+        row.map(|s| from_state("visitor", &s)).transpose()
+    }
+
+    pub(crate) async fn hall_save_visitor(
+        &self,
+        center: &CenterId,
+        visitor: &Visitor,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let known: Option<String> =
+            sqlx::query_scalar("SELECT state FROM visitors WHERE center = ? AND id_number = ?")
+                .bind(center.as_ref())
+                .bind(&visitor.id_number)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+        let mut kept = visitor.clone();
+        if let Some(known) = known {
+            // Registered once: a later visit updates the name and phone, not the date.
+            kept.registered_at = from_state::<Visitor>("visitor", &known)?.registered_at;
+        }
+        sqlx::query(
+            "INSERT INTO visitors (center, id_number, state) VALUES (?, ?, ?)
+             ON CONFLICT (center, id_number) DO UPDATE SET state = excluded.state",
+        )
+        .bind(center.as_ref())
+        .bind(&kept.id_number)
+        .bind(state(&kept)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    pub(crate) async fn hall_note(
+        &self,
+        center: &CenterId,
+        event: &HallEvent,
+        by: By,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        append_drafts(&mut tx, vec![hall::draft(event, center, &by)]).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    pub(crate) async fn hall_book(
+        &self,
+        center: &CenterId,
+        day: NaiveDate,
+        appointment: &Appointment,
+        capacity: u32,
+        by: By,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        let booked: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM appointments WHERE center = ? AND day = ? AND slot = ?",
+        )
+        .bind(center.as_ref())
+        .bind(day.to_string())
+        .bind(time(appointment.slot))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        if booked >= i64::from(capacity) {
+            return Err(StoreError::Conflict(hall::SLOT_FULL.into()));
+        }
+        sqlx::query(
+            "INSERT INTO appointments (center, day, visitor, slot, state) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(center.as_ref())
+        .bind(day.to_string())
+        .bind(&appointment.visitor)
+        .bind(time(appointment.slot))
+        .bind(state(appointment)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match db(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(hall::ALREADY_BOOKED.into()),
+            other => other,
+        })?;
+        append_drafts(&mut tx, vec![hall::booked(appointment, center, &by)]).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    pub(crate) async fn hall_appointments(
+        &self,
+        center: &CenterId,
+        day: NaiveDate,
+    ) -> StoreResult<Vec<Appointment>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT state FROM appointments WHERE center = ? AND day = ? ORDER BY slot, visitor",
+        )
+        .bind(center.as_ref())
+        .bind(day.to_string())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter().map(|s| from_state("appointment", s)).collect()
+    }
+
+    pub(crate) async fn hall_check_in(
+        &self,
+        day: NaiveDate,
+        visitor: &str,
+        new: NewTicket,
+        by: By,
+    ) -> StoreResult<Ticket> {
+        let mut tx = self.write().await?;
+        let row: Option<String> = sqlx::query_scalar(
+            "SELECT state FROM appointments WHERE center = ? AND day = ? AND visitor = ?",
+        )
+        .bind(new.center.as_ref())
+        .bind(day.to_string())
+        .bind(visitor)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let mut appointment: Appointment = from_state(
+            "appointment",
+            &row.ok_or_else(|| StoreError::NotFound(format!("an appointment on {day}")))?,
+        )?;
+        if appointment.status != AppointmentStatus::Booked {
+            return Err(StoreError::Conflict(hall::ALREADY_CHECKED_IN.into()));
+        }
+        let ticket = insert_ticket(&mut tx, day, &new, &by).await?;
+        let checked_in = hall::check_in(&mut appointment, &ticket, &new.center, &by);
+        sqlx::query(
+            "UPDATE appointments SET state = ? WHERE center = ? AND day = ? AND visitor = ?",
+        )
+        .bind(state(&appointment)?)
+        .bind(new.center.as_ref())
+        .bind(day.to_string())
+        .bind(visitor)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        append_drafts(&mut tx, vec![checked_in]).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(ticket)
+    }
+}
