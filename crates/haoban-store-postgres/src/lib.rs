@@ -688,6 +688,17 @@ impl Store for PostgresStore {
             .transpose()
     }
 
+    async fn users(&self, center: &CenterId) -> StoreResult<Vec<User>> {
+        sqlx::query("SELECT * FROM users WHERE center = $1 ORDER BY username COLLATE \"C\"")
+            .bind(center.as_ref())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(user_from_row)
+            .collect()
+    }
+
     async fn login_failed(
         &self,
         username: &str,

@@ -579,6 +579,17 @@ impl Store for SqliteStore {
             .transpose()
     }
 
+    async fn users(&self, center: &CenterId) -> StoreResult<Vec<User>> {
+        sqlx::query("SELECT * FROM users WHERE center = ? ORDER BY username")
+            .bind(center.as_ref())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(user_from_row)
+            .collect()
+    }
+
     async fn login_failed(
         &self,
         username: &str,

@@ -259,6 +259,8 @@ pub trait Store: Send + Sync + Debug {
 
     async fn create_user(&self, user: &User) -> StoreResult<()>;
     async fn user(&self, username: &str) -> StoreResult<Option<User>>;
+    /// A center's staff accounts, disabled ones too, by username (in byte order).
+    async fn users(&self, center: &CenterId) -> StoreResult<Vec<User>>;
     /// Counts a failed sign-in; at `lock_after` failures the account is locked until `lock_until`.
     async fn login_failed(
         &self,

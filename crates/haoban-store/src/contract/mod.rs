@@ -31,6 +31,7 @@ macro_rules! contract_suite {
             concurrent_notes_on_one_case_all_land,
             rebuilds_a_projection_from_events,
             keeps_users_and_locks_them_out,
+            lists_the_users_of_a_center,
             disabling_a_user_ends_their_sessions,
             keeps_sessions,
             keeps_one_login_code_per_resident,
@@ -392,6 +393,41 @@ pub async fn keeps_users_and_locks_them_out(store: Arc<dyn Store>) {
     store.login_succeeded("zhang").await.expect("reset");
     let reset = store.user("zhang").await.expect("read").expect("user");
     assert_eq!((reset.failed_logins, reset.locked_until), (0, None));
+}
+
+pub async fn lists_the_users_of_a_center(store: Arc<dyn Store>) {
+    let mut elsewhere = user("wang", Role::Clerk);
+    elsewhere.center = center("pengpu");
+    for account in [
+        user("zhang", Role::Clerk),
+        user("Li", Role::Admin),
+        user("li", Role::Office),
+        user("王芳", Role::Desk),
+        elsewhere.clone(),
+    ] {
+        store.create_user(&account).await.expect("create");
+    }
+    store.disable_user("li").await.expect("disable");
+    let mut disabled = user("li", Role::Office);
+    disabled.disabled = true;
+    // Disabled accounts are listed too; the order is the usernames' byte order.
+    assert_eq!(
+        store.users(&center("linfen")).await.expect("list"),
+        vec![
+            user("Li", Role::Admin),
+            disabled,
+            user("zhang", Role::Clerk),
+            user("王芳", Role::Desk),
+        ]
+    );
+    assert_eq!(
+        store.users(&center("pengpu")).await.expect("list"),
+        vec![elsewhere]
+    );
+    assert_eq!(
+        store.users(&center("xuhui")).await.expect("list"),
+        Vec::<User>::new()
+    );
 }
 
 fn session(id: &str, subject: &str, kind: SessionKind) -> Session {
