@@ -85,13 +85,21 @@ pub enum Action {
     VerifyAudit,
     /// See a full ID number instead of the masked one (recorded each time).
     Unmask,
+    /// Staff accounts of one's own centre: list, create, disable.
     ManageUsers,
+    /// Configure the hall's windows and their skills.
+    ManageHall,
+    /// Check a catalog directory on the server (the catalog in use changes only at restart).
+    CheckCatalog,
     /// Issue a queue ticket at the desk.
     IssueTicket,
     /// Call the next ticket to a window.
     CallTicket,
     /// See the day's queue with wait estimates.
     ViewQueue,
+    /// See the center's day report: the queue's figures, the wait promised against the
+    /// wait had, the day's cases and the deadlines.
+    ViewReports,
 }
 
 impl Action {
@@ -149,10 +157,11 @@ pub fn permits(role: Role, action: Action) -> Option<Scope> {
         AddNote => staff_case_reader,
         VerifyAudit => matches!(role, Auditor | Supervisor),
         Unmask => matches!(role, Clerk | Office | Supervisor),
-        ManageUsers => role == Admin,
+        ManageUsers | ManageHall | CheckCatalog => role == Admin,
         IssueTicket => matches!(role, Desk | Clerk | Supervisor),
         CallTicket => window,
         ViewQueue => staff_case_reader,
+        ViewReports => matches!(role, Supervisor | Admin),
     };
     allowed.then_some(Scope::OwnCenter)
 }

@@ -8,6 +8,7 @@
 mod appointment;
 mod events;
 mod queue;
+mod report;
 mod service;
 mod ticket;
 mod visitor;
@@ -16,6 +17,10 @@ pub use appointment::{Appointment, AppointmentError, AppointmentStatus, SlotPlan
 pub use events::HallEvent;
 pub use queue::{
     AgingRule, DEFAULT_SERVICE, Estimate, Window, estimate_in_queue, estimate_wait, next_ticket,
+};
+pub use report::{
+    DayReport, Miss, PRIORITIES, PROMISE_TOLERANCE_MINUTES, PromiseCheck, Spread, Tally,
+    WORST_MISSES, WindowLine,
 };
 pub use service::{QueueCommand, ServiceError, serve};
 pub use ticket::{Carried, Priority, Ticket, TicketError, TicketNumber, TicketStatus};
