@@ -85,7 +85,16 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{number}/actions/{action}", post(api::cases::act))
         .route("/audit/verify", get(api::audit::verify))
         .route("/tickets", post(api::hall::issue).get(api::hall::queue))
-        .route("/windows/{window}/call", post(api::hall::call_next));
+        .route("/windows/{window}/call", post(api::hall::call_next))
+        .route("/tickets/{number}/actions/{action}", post(api::hall::step))
+        .route("/visitors", post(api::visitors::register))
+        .route("/visitors/{id_number}", get(api::visitors::lookup))
+        .route("/visits", post(api::visitors::consult))
+        .route(
+            "/appointments",
+            post(api::visitors::book).get(api::visitors::appointments),
+        )
+        .route("/appointments/check-in", post(api::visitors::check_in));
     Router::new()
         .nest("/api/v1", v1)
         .route("/api/openapi.json", get(api::openapi::document))

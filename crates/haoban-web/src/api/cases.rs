@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use haoban_cases::{
-    Action, Applicant, Case, CaseNumber, CaseStatus, Channel, Command, Context, DeadlineState,
-    EventKind, IdNumber, ItemTerms, Role, Scope, deadline, decide, submit,
+    Action, Applicant, Case, CaseNumber, CaseStatus, Channel, Command, Context, Deadline,
+    DeadlineState, EventKind, IdNumber, ItemTerms, Role, Scope, deadline, decide, submit,
 };
 use haoban_catalog::{Applicant as Facts, Selection, Status};
 use haoban_store::CaseFilter;
@@ -35,15 +35,20 @@ fn context(state: &AppState, principal: &Principal, center: &haoban_cases::Cente
     }
 }
 
-/// The case as the API shows it: ID number masked unless `unmasked`, deadline computed.
-fn view(state: &AppState, case: &Case, unmasked: bool) -> Value {
+/// The case's deadline today: due soon within `config.due_soon_days` working days.
+pub(crate) fn case_deadline(state: &AppState, case: &Case) -> Option<Deadline> {
     let today = state.clock.today_in(state.catalog.time_zone);
-    let deadline = deadline(
+    deadline(
         case,
         state.catalog.calendar(),
         today,
         state.config.due_soon_days,
-    );
+    )
+}
+
+/// The case as the API shows it: ID number masked unless `unmasked`, deadline computed.
+fn view(state: &AppState, case: &Case, unmasked: bool) -> Value {
+    let deadline = case_deadline(state, case);
     let item_name = state.catalog.item(&case.item).map(|i| i.name.zh.clone());
     let id_number = if unmasked {
         case.applicant.id_number.to_string()
@@ -84,7 +89,7 @@ fn parse_number(text: &str) -> AppResult<CaseNumber> {
 }
 
 /// Loads a case the principal may see under `action`; anything else is "not found".
-async fn reachable(
+pub(crate) async fn reachable(
     state: &AppState,
     principal: &Principal,
     number: &str,
@@ -125,15 +130,44 @@ pub async fn create(
     principal: Principal,
     body: Body<NewCase>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
-    authorize(&principal, Action::CreateCase)?;
     let Json(request) = body?;
+    let opening = Opening {
+        item: &request.item,
+        id_number: &request.applicant.id_number,
+        name: &request.applicant.name,
+        facts: request.facts.as_deref().map(RawValue::get),
+        channel: request.channel,
+    };
+    let case = open(&state, &principal, opening).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, &case, false))))
+}
+
+/// What a case is opened from, as the API and the window console receive it.
+pub(crate) struct Opening<'a> {
+    pub item: &'a str,
+    pub id_number: &'a str,
+    pub name: &'a str,
+    /// The pre-review facts, as JSON.
+    pub facts: Option<&'a str>,
+    pub channel: Option<Channel>,
+}
+
+/// Opens a case in the principal's center: checks the item, the channel and that the
+/// applicant qualifies on the facts given, fixes the item's terms and materials from
+/// the catalog in use, and records the submission.
+pub(crate) async fn open(
+    state: &AppState,
+    principal: &Principal,
+    opening: Opening<'_>,
+) -> AppResult<Case> {
+    authorize(principal, Action::CreateCase)?;
     let catalog = &state.catalog;
-    let item = catalog.item(&request.item).ok_or_else(|| {
-        AppError::Invalid(format!("`{}` is not an item of the catalog", request.item))
+    let item = catalog.item(opening.item).ok_or_else(|| {
+        AppError::Invalid(format!("`{}` is not an item of the catalog", opening.item))
     })?;
-    let id_number = IdNumber::parse(&request.applicant.id_number)
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
-    let channel = match (principal.role, request.channel) {
+    let id_number =
+        IdNumber::parse(opening.id_number).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let channel = match (principal.role, opening.channel) {
         (Role::Resident, Some(Channel::Online) | None) => Channel::Online,
         (Role::Resident, Some(_)) => {
             return Err(AppError::Invalid("residents apply online".into()));
@@ -155,9 +189,9 @@ pub async fn create(
             item.id
         )));
     }
-    let facts = match &request.facts {
+    let facts = match opening.facts {
         Some(raw) => {
-            Facts::from_json(catalog, raw.get()).map_err(|e| AppError::Invalid(e.to_string()))?
+            Facts::from_json(catalog, raw).map_err(|e| AppError::Invalid(e.to_string()))?
         }
         None => Facts::empty(catalog),
     };
@@ -196,12 +230,11 @@ pub async fn create(
     };
     let applicant = Applicant {
         id_number,
-        name: request.applicant.name.trim().to_owned(),
+        name: opening.name.trim().to_owned(),
     };
-    let ctx = context(&state, &principal, &principal.center);
+    let ctx = context(state, principal, &principal.center);
     let submitted = submit(&ctx, applicant, channel, &terms)?;
-    let case = state.store.open_case(today, submitted).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, &case, false))))
+    Ok(state.store.open_case(today, submitted).await?)
 }
 
 #[derive(Deserialize)]
@@ -299,21 +332,12 @@ pub async fn list(
                     .collect()
             };
             filter.limit = 10_000;
-            let today = state.clock.today_in(state.catalog.time_zone);
             state
                 .store
                 .cases(&filter)
                 .await?
                 .into_iter()
-                .filter(|case| {
-                    deadline(
-                        case,
-                        state.catalog.calendar(),
-                        today,
-                        state.config.due_soon_days,
-                    )
-                    .is_some_and(|d| d.state == wanted)
-                })
+                .filter(|case| case_deadline(&state, case).is_some_and(|d| d.state == wanted))
                 .skip(offset as usize)
                 .take(limit as usize)
                 .collect()
@@ -374,8 +398,23 @@ pub async fn act(
     fields.insert("action".into(), Value::String(action.clone()));
     let command: Command = serde_json::from_value(Value::Object(fields))
         .map_err(|e| AppError::Invalid(format!("action `{action}`: {e}")))?;
-    let case = reachable(&state, &principal, &number, command.action()).await?;
-    let ctx = context(&state, &principal, &case.center);
+    let updated = apply(&state, &principal, &number, command, version).await?;
+    Ok(Json(view(&state, &updated, false)))
+}
+
+/// Acts on a case: the one path for the API and the pages. Checks the policy table and
+/// the case's center, lets the domain decide, records the events if the case is still at
+/// `version` (409 if it has moved on; `None`: whatever it is now), and tells the
+/// resident what a supplement request asks of them.
+pub(crate) async fn apply(
+    state: &AppState,
+    principal: &Principal,
+    number: &str,
+    command: Command,
+    version: Option<u64>,
+) -> AppResult<Case> {
+    let case = reachable(state, principal, number, command.action()).await?;
+    let ctx = context(state, principal, &case.center);
     let owns = principal.owns(case.applicant.id_number.as_ref());
     let notice = match &command {
         Command::RequestSupplement { request, due } => Some(format!(
@@ -395,5 +434,5 @@ pub async fn act(
             .send(updated.applicant.id_number.as_ref(), &message)
             .await;
     }
-    Ok(Json(view(&state, &updated, false)))
+    Ok(updated)
 }

@@ -5,7 +5,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use haoban_cases::Action;
-use haoban_hall::{AgingRule, Priority, Ticket, TicketStatus, Window, estimate_in_queue};
+use haoban_cases::CenterId;
+use haoban_hall::{
+    AgingRule, Priority, QueueCommand, Ticket, TicketNumber, TicketStatus, Window,
+    estimate_in_queue,
+};
 use haoban_store::{By, NewTicket};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -16,7 +20,7 @@ use crate::{AppState, authorize};
 
 type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
 
-fn by(state: &AppState, principal: &Principal) -> By {
+pub(crate) fn by(state: &AppState, principal: &Principal) -> By {
     By {
         actor: principal.actor(),
         role: principal.role,
@@ -24,7 +28,7 @@ fn by(state: &AppState, principal: &Principal) -> By {
     }
 }
 
-fn ticket_view(ticket: &Ticket, estimate: Option<Value>) -> Value {
+pub(crate) fn ticket_view(ticket: &Ticket, estimate: Option<Value>) -> Value {
     json!({
         "number": ticket.number,
         "category": ticket.category.to_string(),
@@ -35,6 +39,11 @@ fn ticket_view(ticket: &Ticket, estimate: Option<Value>) -> Value {
         "issued_at": ticket.issued_at,
         "called_at": ticket.called_at,
         "call_text": ticket.window.as_ref().map(|w| ticket.number.call_text(w)),
+        "served_at": ticket.served_at,
+        "finished_at": ticket.finished_at,
+        "recalls": ticket.recalls,
+        "reserved_for": ticket.reserved_for,
+        "promised_wait": ticket.promised_wait,
         "estimate": estimate,
     })
 }
@@ -57,17 +66,7 @@ pub async fn issue(
     let Json(request) = body?;
     let category = match request.category.as_deref() {
         None => 'A',
-        Some(text) => {
-            let mut chars = text.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) if c.is_ascii_uppercase() => c,
-                _ => {
-                    return Err(AppError::Invalid(format!(
-                        "category `{text}` must be one capital letter"
-                    )));
-                }
-            }
-        }
+        Some(text) => category_letter(text)?,
     };
     if let Some(unknown) = request
         .items
@@ -110,19 +109,15 @@ pub async fn call_next(
     Path(window): Path<String>,
 ) -> AppResult<Json<Value>> {
     authorize(&principal, Action::CallTicket)?;
-    let name = window.trim();
-    if name.is_empty() || name.chars().count() > 16 {
-        return Err(AppError::Invalid(
-            "a window name has 1 to 16 characters".into(),
-        ));
-    }
+    let name = window_name(&window)?;
     let today = state.clock.today_in(state.catalog.time_zone);
+    let window = configured_window(&state, &principal.center, name).await?;
     let called = state
         .store
         .call_next(
             today,
             &principal.center,
-            &Window::any(name),
+            &window,
             &AgingRule::default(),
             by(&state, &principal),
         )
@@ -131,6 +126,120 @@ pub async fn call_next(
         Some(ticket) => json!({ "ticket": ticket_view(&ticket, None) }),
         None => json!({ "ticket": null }),
     }))
+}
+
+/// The window as configured for the center, or one that serves everything (全岗通).
+pub(crate) async fn configured_window(
+    state: &AppState,
+    center: &CenterId,
+    name: &str,
+) -> AppResult<Window> {
+    Ok(state
+        .store
+        .windows(center)
+        .await?
+        .into_iter()
+        .find(|w| w.name == name)
+        .unwrap_or_else(|| Window::any(name)))
+}
+
+/// A window name as typed: 1 to 16 characters, no control characters.
+pub(crate) fn window_name(text: &str) -> AppResult<&str> {
+    let name = text.trim();
+    if name.is_empty() || name.chars().count() > 16 || name.chars().any(char::is_control) {
+        return Err(AppError::Invalid(
+            "a window name has 1 to 16 characters".into(),
+        ));
+    }
+    Ok(name)
+}
+
+#[derive(Deserialize)]
+pub struct StepRequest {
+    /// The window taking the step (the one holding the ticket).
+    window: String,
+    to_window: Option<String>,
+    category: Option<String>,
+}
+
+/// The step `action` names, with what a transfer needs.
+pub(crate) fn queue_command(
+    action: &str,
+    to_window: Option<&str>,
+    category: Option<&str>,
+) -> AppResult<QueueCommand> {
+    Ok(match action {
+        "recall" => QueueCommand::Recall,
+        "start" => QueueCommand::Start,
+        "finish" => QueueCommand::Finish,
+        "no_show" => QueueCommand::NoShow,
+        "park" => QueueCommand::Park,
+        "resume" => QueueCommand::Resume,
+        "transfer" => {
+            let to_window = to_window
+                .filter(|w| !w.trim().is_empty())
+                .map(|w| window_name(w).map(str::to_owned))
+                .transpose()?;
+            let category = category
+                .filter(|c| !c.trim().is_empty())
+                .map(category_letter)
+                .transpose()?;
+            if to_window.is_none() && category.is_none() {
+                return Err(AppError::Invalid(
+                    "a transfer names the window or the category it goes to".into(),
+                ));
+            }
+            QueueCommand::Transfer {
+                to_window,
+                category,
+            }
+        }
+        other => {
+            return Err(AppError::Invalid(format!(
+                "`{other}` is not a step: recall, start, finish, no_show, transfer, park or resume"
+            )));
+        }
+    })
+}
+
+pub(crate) fn category_letter(text: &str) -> AppResult<char> {
+    let mut chars = text.trim().chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if c.is_ascii_uppercase() => Ok(c),
+        _ => Err(AppError::Invalid(format!(
+            "category `{text}` must be one capital letter"
+        ))),
+    }
+}
+
+pub async fn step(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((number, action)): Path<(String, String)>,
+    body: Body<StepRequest>,
+) -> AppResult<Json<Value>> {
+    authorize(&principal, Action::CallTicket)?;
+    let Json(request) = body?;
+    let number = TicketNumber::parse(&number).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let window = window_name(&request.window)?;
+    let command = queue_command(
+        &action,
+        request.to_window.as_deref(),
+        request.category.as_deref(),
+    )?;
+    let today = state.clock.today_in(state.catalog.time_zone);
+    let ticket = state
+        .store
+        .serve_ticket(
+            today,
+            &principal.center,
+            &number,
+            window,
+            &command,
+            by(&state, &principal),
+        )
+        .await?;
+    Ok(Json(ticket_view(&ticket, None)))
 }
 
 pub async fn queue(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Value>> {

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod hall;
 pub mod openapi;
 pub mod session;
+pub mod visitors;
 
 use crate::error::AppError;
 
