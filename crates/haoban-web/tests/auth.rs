@@ -310,13 +310,14 @@ async fn the_openapi_document_describes_the_endpoints_that_exist() {
             documented.push((method.to_uppercase(), path.clone()));
         }
     }
-    assert_eq!(documented.len(), 19, "{documented:?}");
+    assert_eq!(documented.len(), 26, "{documented:?}");
     for (method, path) in documented {
         let concrete = path
             .replace("{number}", "linfen-20261102-0001")
             .replace("{id}", "consult")
             .replace("{action}", "add_note")
-            .replace("{window}", "5");
+            .replace("{window}", "5")
+            .replace("{id_number}", "11010519491231002X");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         let reply = app
             .request(method.clone(), &concrete, Some(json!({})), &Auth::Anonymous)
