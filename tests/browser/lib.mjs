@@ -1,0 +1,305 @@
+// Helpers for haoban's browser tests: the server and its accounts, the browser, and the
+// few things every scenario does (sign in, open a page in a language, click a button that
+// submits a form, assert on what a person sees, take screenshots).
+//
+// The browser is Debian's chromium driven by playwright-core, which never downloads one.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCREENSHOTS = path.join(ROOT, 'target', 'screenshots');
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const VIEWPORT = { width: 1920, height: 1080 };
+/** How long one wait for the page (an element, a navigation) may take. */
+export const TIMEOUT_MS = 15_000;
+
+export const CENTER = 'linfen';
+export const PASSWORD = 'browser test password';
+
+/** One account per role, created before the scenarios run; `users.desk` and so on. */
+export const ROLES = ['desk', 'clerk', 'office', 'supervisor', 'admin', 'auditor'];
+
+// ---- the server -------------------------------------------------------------------------
+
+/** A fresh temporary directory with the path of an SQLite database in it (not yet created). */
+export function freshDatabase() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'haoban-browser-'));
+  return { dir, db: path.join(dir, 'haoban.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `haoban admin create-user`, the password on standard input. */
+export function createUser(bin, db, { username, role, center = CENTER, password = PASSWORD }) {
+  const run = spawnSync(
+    bin,
+    ['admin', 'create-user', '--db', db, '--username', username, '--role', role, '--center', center],
+    { cwd: ROOT, input: `${password}\n`, encoding: 'utf8', timeout: 60_000 },
+  );
+  if (run.error) throw new Error(`cannot run ${bin}: ${run.error.message}`);
+  if (run.status !== 0) {
+    throw new Error(`haoban admin create-user ${username} (${role}) failed (exit ${run.status}):\n${run.stderr}${run.stdout}`);
+  }
+  return { username, role, center, password };
+}
+
+/** One account per role: `{desk: {username: 'desk1', role: 'desk', ...}, clerk: ...}`. */
+export function createStaff(bin, db) {
+  const users = {};
+  for (const role of ROLES) users[role] = createUser(bin, db, { username: `${role}1`, role });
+  return users;
+}
+
+/**
+ * Starts `haoban serve` on a port the system picks (`--listen 127.0.0.1:0`; the server
+ * prints the address it got) and waits until `/login` answers. Returns the base URL, the
+ * process, its output so far and `stop()`.
+ */
+export async function startServer(bin, db, { catalog = 'catalog/shanghai', timeoutMs = 60_000 } = {}) {
+  const child = spawn(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--catalog', catalog], {
+    cwd: ROOT,
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const server = {
+    child,
+    baseUrl: null,
+    output: '',
+    exited: null,
+    /** The last lines the server printed, for a failure message. */
+    tail(lines = 40) {
+      return server.output.split('\n').slice(-lines).join('\n');
+    },
+    async stop() {
+      if (server.exited) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+  const exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      server.exited = { code, signal };
+      resolve();
+    });
+  });
+  const address = new Promise((resolve) => {
+    const seen = (chunk) => {
+      server.output += chunk.toString();
+      const found = server.output.match(/(http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+)/);
+      if (found && !server.baseUrl) {
+        server.baseUrl = found[1];
+        resolve();
+      }
+    };
+    child.stdout.on('data', seen);
+    child.stderr.on('data', seen);
+  });
+  child.once('error', (err) => {
+    server.output += `\ncannot start ${bin}: ${err.message}\n`;
+  });
+  const deadline = Date.now() + timeoutMs;
+  const timedOut = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  await Promise.race([address, exited, timedOut(timeoutMs)]);
+  if (!server.baseUrl) {
+    await server.stop();
+    throw new Error(`haoban serve did not print its address (${server.exited ? `exited ${JSON.stringify(server.exited)}` : 'timed out'}):\n${server.tail()}`);
+  }
+  for (;;) {
+    try {
+      const response = await fetch(`${server.baseUrl}/login`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (server.exited || Date.now() > deadline) {
+      await server.stop();
+      throw new Error(`haoban serve at ${server.baseUrl} never answered GET /login:\n${server.tail()}`);
+    }
+    await timedOut(100);
+  }
+  return server;
+}
+
+// ---- the browser ------------------------------------------------------------------------
+
+/** Debian's chromium, headless. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    timeout: 60_000,
+  });
+}
+
+/** Where a screenshot of a scenario's step goes: `target/screenshots/<scenario>-<step>.png`. */
+export function screenshotPath(scenario, step, extension = 'png') {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const safe = String(step).replace(/[^A-Za-z0-9._-]+/g, '-');
+  return path.join(SCREENSHOTS, `${scenario}-${safe}.${extension}`);
+}
+
+/**
+ * What a scenario receives: the browser, the server's base URL, the accounts, and helpers
+ * bound to this scenario (its screenshots are named after it, its pages closed after it).
+ */
+export function scenarioContext({ name, browser, baseUrl, users, server }) {
+  const contexts = [];
+  const ctx = {
+    name,
+    browser,
+    baseUrl,
+    users,
+    server,
+    /** Every page the scenario opened (for a screenshot when it fails). */
+    pages() {
+      return contexts.flatMap((c) => c.pages());
+    },
+    /**
+     * A page in a fresh browser context (its own cookies: nobody signed in). `lang`
+     * ('zh' or 'en') sets the language cookie the pages remember; leave it out for the
+     * default. Other options go to `browser.newContext`.
+     */
+    async newPage(lang, options = {}) {
+      const context = await browser.newContext({
+        baseURL: baseUrl,
+        viewport: VIEWPORT,
+        locale: lang === 'en' ? 'en-GB' : 'zh-CN',
+        timezoneId: 'Asia/Shanghai',
+        ...options,
+      });
+      context.setDefaultTimeout(TIMEOUT_MS);
+      context.setDefaultNavigationTimeout(TIMEOUT_MS);
+      if (lang) await context.addCookies([{ name: 'haoban_lang', value: lang, url: baseUrl }]);
+      contexts.push(context);
+      return context.newPage();
+    },
+    /** A full-page screenshot, `target/screenshots/<scenario>-<step>.png`; returns the path. */
+    async screenshot(step, page) {
+      const file = screenshotPath(name, step);
+      await page.screenshot({ path: file, fullPage: true });
+      ctx.screenshots.push(file);
+      return file;
+    },
+    /** Files this scenario wrote under target/screenshots. */
+    screenshots: [],
+    /** A file of this scenario under target/screenshots, e.g. `file('notice.pdf')`. */
+    file(fileName) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      const file = path.join(SCREENSHOTS, fileName);
+      ctx.screenshots.push(file);
+      return file;
+    },
+    async close() {
+      for (const context of contexts.splice(0)) await context.close().catch(() => {});
+    },
+  };
+  return ctx;
+}
+
+// ---- what every scenario does -----------------------------------------------------------
+
+/** The pages' words in both languages, for locators that work in either. */
+export const WORDS = {
+  username: /^(用户名|Username)$/,
+  password: /^(密码|Password)$/,
+  signIn: /^(登录|Sign in)$/,
+  signOut: /^(退出登录|Sign out)$/,
+};
+
+/**
+ * Signs `user` in through the `/login` form, as a person would, and waits to leave the
+ * login page. `next` is where to go afterwards (the server's default is `/desk`).
+ */
+export async function signIn(page, user, { next } = {}) {
+  await page.goto(next ? `/login?next=${encodeURIComponent(next)}` : '/login');
+  await page.getByLabel(WORDS.username).fill(user.username);
+  await page.getByLabel(WORDS.password).fill(user.password);
+  await clickAndWait(page, page.getByRole('button', { name: WORDS.signIn }));
+  if (new URL(page.url()).pathname === '/login') {
+    const alert = await page.getByRole('alert').allTextContents();
+    throw new Error(`signing in as ${user.username} (${user.role}) stayed on /login: ${alert.join(' ') || '(no message)'}`);
+  }
+}
+
+/**
+ * Clicks something that submits a form or follows a link, and waits for the page that
+ * comes back to load (forms here post to the same address, so the URL does not tell).
+ * Returns the navigation's response.
+ */
+export async function clickAndWait(page, locator) {
+  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.click()]);
+  return response;
+}
+
+/** Clicks something that opens a new tab (a form with `target="_blank"`); returns the tab, loaded. */
+export async function clickForNewPage(page, locator) {
+  const [popup] = await Promise.all([page.context().waitForEvent('page'), locator.click()]);
+  await popup.waitForLoadState('load');
+  return popup;
+}
+
+/** Fails unless `locator` becomes visible; `what` says in words what was expected. */
+export async function expectVisible(locator, what, timeout = TIMEOUT_MS) {
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout });
+  } catch {
+    throw new Error(`expected to see ${what} (${locator}), but it is not visible`);
+  }
+  return locator;
+}
+
+/** Fails unless `locator` is hidden or absent. */
+export async function expectHidden(locator, what, timeout = TIMEOUT_MS) {
+  try {
+    await locator.first().waitFor({ state: 'hidden', timeout });
+  } catch {
+    throw new Error(`expected ${what} (${locator}) not to be visible, but it is`);
+  }
+}
+
+/** The visible text of `locator`, trimmed, after it appears. */
+export async function textOf(locator, what) {
+  await expectVisible(locator, what);
+  return (await locator.first().innerText()).trim();
+}
+
+/** Fails unless the text of `locator` matches `pattern`; returns the text. */
+export async function expectText(locator, pattern, what) {
+  const text = await textOf(locator, what);
+  if (!pattern.test(text)) throw new Error(`expected ${what} to match ${pattern}, got ${JSON.stringify(text)}`);
+  return text;
+}
+
+/** Fails unless the page's language attribute is `lang` (zh-CN or en). */
+export async function expectPageLanguage(page, lang) {
+  const actual = await page.locator('html').getAttribute('lang');
+  if (actual !== lang) throw new Error(`expected the page ${page.url()} in ${lang}, it is in ${actual}`);
+}
+
+/** Fails with `message` unless `condition`. */
+export function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/**
+ * Switches the page's language with the switch in the page header (a link, or on pages
+ * whose state lives in a form, a button that posts the form), and waits for the page.
+ */
+export async function switchLanguage(page, lang) {
+  const name = lang === 'en' ? 'English' : '中文';
+  const header = page.getByRole('banner');
+  const control = header
+    .getByRole('link', { name, exact: true })
+    .or(header.getByRole('button', { name, exact: true }));
+  await expectVisible(control, `the language switch "${name}"`);
+  await clickAndWait(page, control);
+  await expectPageLanguage(page, lang === 'en' ? 'en' : 'zh-CN');
+}
