@@ -799,3 +799,82 @@ async fn the_desk_issues_a_ticket_carrying_the_pre_review() {
         "nothing issued"
     );
 }
+
+#[tokio::test]
+async fn the_desk_registers_the_visitor_with_the_ticket_or_records_a_consultation() {
+    let app = TestApp::new().await;
+    let desk = app.staff("zhang", Role::Desk, "linfen").await;
+    let (result, _) = walk(&app, &desk).await;
+    let base = hidden_fields(&result.html, "ticket");
+    let with = |extra: &[(&str, &str)]| {
+        let mut form = base.clone();
+        form.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        form
+    };
+    let bad = with(&[
+        ("visitor_id", "110105194912310021"),
+        ("visitor_name", "王阿姨"),
+        ("visitor_phone", "12"),
+    ]);
+    let refused = app.post_form("/desk/ticket", &pairs(&bad), &desk).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.html.contains("id=\"visitor_id-error\""),
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("value=\"110105194912310021\""),
+        "what was typed is kept"
+    );
+    let new_without_name = with(&[("visitor_id", support::RESIDENT)]);
+    let refused = app
+        .post_form("/desk/ticket", &pairs(&new_without_name), &desk)
+        .await;
+    assert!(refused.html.contains("id=\"visitor_name-error\""));
+
+    let good = with(&[
+        ("visitor_id", support::RESIDENT),
+        ("visitor_name", "王阿姨"),
+        ("visitor_phone", "13812345678"),
+    ]);
+    let slip = app.post_form("/desk/ticket", &pairs(&good), &desk).await;
+    assert_eq!(slip.status, StatusCode::CREATED, "{}", slip.html);
+    let center = haoban_cases::CenterId::parse("linfen").unwrap();
+    let queue = app
+        .state
+        .store
+        .tickets(&center, NaiveDate::from_ymd_opt(2026, 11, 2).unwrap())
+        .await
+        .unwrap();
+    let carried = queue[0].carried.as_ref().expect("the pre-review travels");
+    assert_eq!(carried.id_number.as_deref(), Some(support::RESIDENT));
+    assert!(!carried.facts.is_empty());
+
+    // Known now: the ID number alone finds the visitor; a consultation takes no ticket.
+    let consult = with(&[("visitor_id", support::RESIDENT), ("step", "consult")]);
+    let recorded = app.post_form("/desk/ticket", &pairs(&consult), &desk).await;
+    assert_eq!(
+        recorded.location(),
+        Some("/desk?consulted=1"),
+        "{}",
+        recorded.html
+    );
+    assert_eq!(
+        app.state
+            .store
+            .tickets(&center, NaiveDate::from_ymd_opt(2026, 11, 2).unwrap())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let chain = app.state.store.chain("linfen").await.unwrap();
+    assert_eq!(chain.entries.last().unwrap().kind, "visit_recorded");
+    let desk_page = app.get_page("/desk?consulted=1", &desk).await;
+    assert!(desk_page.html.contains("已记录本次咨询"));
+}

@@ -42,9 +42,27 @@ pub(super) struct Submitted {
     pub(super) priority: Option<String>,
     ask: Option<String>,
     answer: Option<String>,
-    step: String,
+    pub(super) step: String,
     forget: Option<String>,
     pub(super) name: Option<String>,
+    pub(super) visitor: VisitorForm,
+}
+
+/// The ticket form's visitor fields as typed, and what was wrong with them.
+#[derive(Default, Clone)]
+pub(super) struct VisitorForm {
+    pub(super) id_number: String,
+    pub(super) name: String,
+    pub(super) phone: String,
+    pub(super) id_error: Option<&'static str>,
+    pub(super) name_error: Option<&'static str>,
+    pub(super) phone_error: Option<&'static str>,
+}
+
+impl VisitorForm {
+    pub(super) fn has_errors(&self) -> bool {
+        self.id_error.is_some() || self.name_error.is_some() || self.phone_error.is_some()
+    }
 }
 
 impl Submitted {
@@ -66,6 +84,9 @@ impl Submitted {
                 "forget" => form.forget = Some(value),
                 "name" => form.name = Some(value),
                 "priority" => form.priority = Some(value),
+                "visitor_id" => form.visitor.id_number = value,
+                "visitor_name" => form.visitor.name = value,
+                "visitor_phone" => form.visitor.phone = value,
                 _ => {}
             }
         }
@@ -311,6 +332,9 @@ struct DeskPage {
     show_details: bool,
     name: String,
     name_error: Option<&'static str>,
+    visitor: VisitorForm,
+    /// A consultation was just recorded.
+    consulted: bool,
 }
 
 #[derive(Template)]
@@ -342,7 +366,7 @@ pub(super) fn forbidden(lang: Lang, uri: &Uri, principal: &Principal) -> Respons
 }
 
 /// A refused answer, to show again with its message.
-struct Pending {
+pub(super) struct Pending {
     fact: String,
     typed: String,
     error: FieldError,
@@ -350,22 +374,24 @@ struct Pending {
 
 /// What a step leaves to show.
 #[derive(Default)]
-struct View {
-    sheet: Sheet,
-    pending: Option<Pending>,
+pub(super) struct View {
+    pub(super) sheet: Sheet,
+    pub(super) pending: Option<Pending>,
     /// "Stop asking": every remaining question counts as skipped.
-    finish: bool,
+    pub(super) finish: bool,
     /// The notice form's applicant name, kept when refused.
-    name: String,
-    name_error: Option<&'static str>,
+    pub(super) name: String,
+    pub(super) name_error: Option<&'static str>,
+    pub(super) visitor: VisitorForm,
+    pub(super) consulted: bool,
 }
 
-struct Shown {
+pub(super) struct Shown {
     page: DeskPage,
     status: StatusCode,
 }
 
-fn desk_page(
+pub(super) fn desk_page(
     state: &AppState,
     lang: Lang,
     uri: &Uri,
@@ -378,6 +404,8 @@ fn desk_page(
         finish,
         name,
         name_error,
+        visitor,
+        consulted,
     } = view;
     let catalog = &state.catalog;
     let t = lang.msgs();
@@ -410,7 +438,7 @@ fn desk_page(
             .and_then(|id| askable(catalog, id))
             .map(|fact| Question::new(fact, lang, String::new(), None)),
     };
-    if name_error.is_some() {
+    if name_error.is_some() || visitor.has_errors() {
         status = StatusCode::UNPROCESSABLE_ENTITY;
     }
     let mut chrome = Chrome::new(lang, t.desk_title, uri, Some(principal));
@@ -448,6 +476,8 @@ fn desk_page(
         review: ReviewView::new(catalog, &review, locale, t),
         name,
         name_error,
+        visitor,
+        consulted,
     };
     Ok(Shown { page, status })
 }
@@ -489,7 +519,12 @@ fn carried(catalog: &Catalog, lang: Lang, principal: &Principal, sheet: &Sheet) 
     }
 }
 
-fn show(lang: Lang, uri: &Uri, principal: &Principal, shown: Result<Shown, AppError>) -> Response {
+pub(super) fn show(
+    lang: Lang,
+    uri: &Uri,
+    principal: &Principal,
+    shown: Result<Shown, AppError>,
+) -> Response {
     match shown {
         Ok(Shown { page, status }) => render(status, &page),
         Err(err) => error_page(lang, uri, Some(principal), err),
@@ -506,7 +541,15 @@ pub async fn start(
     if !may_use_desk(&principal) {
         return forbidden(lang, &uri, &principal);
     }
-    let shown = desk_page(&state, lang, &uri, &principal, View::default());
+    // After a consultation is recorded, the desk starts afresh and says so.
+    let consulted = uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|p| p == "consulted=1"));
+    let view = View {
+        consulted,
+        ..View::default()
+    };
+    let shown = desk_page(&state, lang, &uri, &principal, view);
     show(lang, &uri, &principal, shown)
 }
 

@@ -7,10 +7,14 @@ use axum::extract::{Form, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use haoban_catalog::Status;
-use haoban_hall::{AgingRule, Carried, Priority, estimate_in_queue};
+use haoban_hall::{
+    AgingRule, Carried, HallEvent, Priority, Visitor, VisitorError, estimate_in_queue,
+};
 use haoban_store::{By, NewTicket};
 
-use super::desk::{desk_form, sheet_facts, sheet_review};
+use super::desk::{
+    Submitted, View, VisitorForm, desk_form, desk_page, sheet_facts, sheet_review, show,
+};
 use super::{Chrome, Lang, SignedIn, error_page, render};
 use crate::AppState;
 use crate::error::AppError;
@@ -39,6 +43,27 @@ pub async fn issue(
         Err(refused) => return *refused,
     };
     let t = lang.msgs();
+    let visitor = match checked_visitor(&state, lang, &principal, &submitted).await {
+        Ok(visitor) => visitor,
+        Err(Refusal::Form(form)) => {
+            let view = View {
+                sheet: submitted.sheet,
+                finish: true,
+                visitor: form,
+                ..View::default()
+            };
+            return show(
+                lang,
+                &uri,
+                &principal,
+                desk_page(&state, lang, &uri, &principal, view),
+            );
+        }
+        Err(Refusal::Failed(err)) => return error_page(lang, &uri, Some(&principal), err),
+    };
+    if submitted.step == "consult" {
+        return consult(&state, lang, &uri, &principal, &submitted, visitor).await;
+    }
     let (priority, priority_label) = match submitted.priority.as_deref().unwrap_or("normal") {
         "normal" => (Priority::Normal, t.priority_normal),
         "elderly" => (Priority::Elderly, t.priority_elderly),
@@ -72,8 +97,8 @@ pub async fn issue(
         priority,
         items: items.clone(),
         carried: Some(Carried {
-            id_number: None,
-            name: submitted.name.clone(),
+            id_number: visitor.as_ref().map(|v| v.id_number.clone()),
+            name: visitor.map(|v| v.name).or_else(|| submitted.name.clone()),
             facts: sheet_facts(catalog, &submitted.sheet),
         }),
         rule: AgingRule::default(),
@@ -110,4 +135,98 @@ pub async fn issue(
         },
     };
     render(StatusCode::CREATED, &page)
+}
+
+enum Refusal {
+    /// The visitor fields are wrong: the desk again, with a message next to each.
+    Form(VisitorForm),
+    Failed(AppError),
+}
+
+/// The visitor the ticket form names, looked up or registered; `None` when the fields
+/// are left empty (an anonymous ticket).
+async fn checked_visitor(
+    state: &AppState,
+    lang: Lang,
+    principal: &crate::auth::Principal,
+    submitted: &Submitted,
+) -> Result<Option<Visitor>, Refusal> {
+    let t = lang.msgs();
+    let typed = &submitted.visitor;
+    let id_number = typed.id_number.trim();
+    if id_number.is_empty() && typed.name.trim().is_empty() && typed.phone.trim().is_empty() {
+        return Ok(None);
+    }
+    let mut form = typed.clone();
+    let known = match haoban_cases::IdNumber::parse(id_number) {
+        Ok(id) => state
+            .store
+            .visitor(&principal.center, id.as_ref())
+            .await
+            .map_err(|e| Refusal::Failed(e.into()))?,
+        Err(_) => None,
+    };
+    // A known visitor needs only the ID number; what is typed updates the record.
+    let name = match (typed.name.trim(), &known) {
+        ("", Some(known)) => known.name.clone(),
+        (name, _) => name.to_owned(),
+    };
+    let phone = match (typed.phone.trim(), &known) {
+        ("", Some(known)) => known.phone.clone(),
+        ("", None) => None,
+        (phone, _) => Some(phone.to_owned()),
+    };
+    match Visitor::new(id_number, &name, phone.as_deref(), state.clock.now()) {
+        Ok(visitor) => {
+            state
+                .store
+                .save_visitor(&principal.center, &visitor)
+                .await
+                .map_err(|e| Refusal::Failed(e.into()))?;
+            Ok(Some(visitor))
+        }
+        Err(err) => {
+            match err {
+                VisitorError::IdNumber(_) => form.id_error = Some(t.err_visitor_id),
+                VisitorError::Name => form.name_error = Some(t.err_visitor_name),
+                VisitorError::Phone(_) => form.phone_error = Some(t.err_visitor_phone),
+            }
+            Err(Refusal::Form(form))
+        }
+    }
+}
+
+/// A visit that ended in advice, not a ticket: recorded with what was asked about.
+async fn consult(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    principal: &crate::auth::Principal,
+    submitted: &Submitted,
+    visitor: Option<Visitor>,
+) -> Response {
+    let items = match sheet_review(state, &submitted.sheet) {
+        Ok(review) => review
+            .items
+            .iter()
+            .filter(|i| i.status != Status::Ineligible)
+            .map(|i| i.id.to_owned())
+            .collect(),
+        Err(err) => return error_page(lang, uri, Some(principal), err),
+    };
+    let event = HallEvent::VisitRecorded {
+        visitor: visitor.map(|v| v.id_number),
+        items,
+        consult_only: true,
+        note: String::new(),
+    };
+    let by = By {
+        actor: principal.actor(),
+        role: principal.role,
+        at: state.clock.now(),
+    };
+    match state.store.note_hall(&principal.center, &event, by).await {
+        Ok(()) => super::see_other("/desk?consulted=1"),
+        Err(err) => error_page(lang, uri, Some(principal), err.into()),
+    }
 }
