@@ -9,6 +9,7 @@
 mod desk;
 mod i18n;
 mod login;
+mod office;
 mod review;
 mod ticket;
 
@@ -44,6 +45,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/desk", get(desk::start).post(desk::step))
         .route("/desk/notice", post(desk::notice))
         .route("/desk/ticket", post(ticket::issue))
+        .route("/office", get(office::list))
+        .route("/office/cases/{number}", get(office::case))
+        .route("/office/cases/{number}/{action}", post(office::act))
         .route("/static/haoban.css", get(css))
         .route("/static/haoban.js", get(js))
         .layer(middleware::from_fn_with_state(state.clone(), page_headers))
