@@ -66,6 +66,39 @@ pub fn new_secret() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The longest staff username, in characters.
+pub const USERNAME_MAX_CHARS: usize = 64;
+/// The shortest staff password, in characters.
+pub const PASSWORD_MIN_CHARS: usize = 8;
+
+/// Why a new staff account's username or password is refused: the one rule that the
+/// command line (`haoban admin create-user`) and the admin page both apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialProblem {
+    #[error("the username must be 1 to {USERNAME_MAX_CHARS} characters without spaces")]
+    Username,
+    #[error("the password must have at least {PASSWORD_MIN_CHARS} characters")]
+    PasswordShort,
+}
+
+/// A new account's username, trimmed: 1 to 64 characters, none of them white space.
+pub fn check_username(typed: &str) -> Result<&str, CredentialProblem> {
+    let username = typed.trim();
+    let count = username.chars().count();
+    if count == 0 || count > USERNAME_MAX_CHARS || username.chars().any(char::is_whitespace) {
+        return Err(CredentialProblem::Username);
+    }
+    Ok(username)
+}
+
+/// A new password: at least 8 characters (taken as typed, spaces included).
+pub fn check_password(password: &str) -> Result<(), CredentialProblem> {
+    if password.chars().count() < PASSWORD_MIN_CHARS {
+        return Err(CredentialProblem::PasswordShort);
+    }
+    Ok(())
+}
+
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
         .map_err(|e| AppError::Unexpected(format!("making a salt: {e}")))?;
@@ -175,5 +208,31 @@ impl FromRequestParts<AppState> for Principal {
             session_hash: id_hash,
             csrf_token: session.csrf_token,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CredentialProblem, check_password, check_username};
+
+    #[test]
+    fn usernames_and_passwords_follow_one_rule() {
+        assert_eq!(check_username("  zhang "), Ok("zhang"));
+        // Characters, not bytes: 64 Chinese characters are fine.
+        let long = "张".repeat(64);
+        assert_eq!(check_username(&long), Ok(long.as_str()));
+        for bad in ["", "   ", "li si", "tab\there", &"a".repeat(65)] {
+            assert_eq!(
+                check_username(bad),
+                Err(CredentialProblem::Username),
+                "{bad}"
+            );
+        }
+        assert_eq!(check_password("12345678"), Ok(()));
+        assert_eq!(check_password("密码密码密码密码"), Ok(()));
+        assert_eq!(
+            check_password("1234567"),
+            Err(CredentialProblem::PasswordShort)
+        );
     }
 }

@@ -194,19 +194,17 @@ pub fn create_user(args: &CreateUserArgs) -> ExitCode {
         Ok(center) => center,
         Err(err) => return failed(err),
     };
-    let username = args.username.trim();
-    if username.is_empty() || username.len() > 64 || username.chars().any(char::is_whitespace) {
-        return failed("the username must be 1 to 64 characters without spaces");
-    }
+    let username = match haoban_web::auth::check_username(&args.username) {
+        Ok(username) => username,
+        Err(problem) => return failed(problem),
+    };
     let mut password = String::new();
     if let Err(err) = std::io::stdin().lock().read_line(&mut password) {
         return failed(format!("reading the password from standard input: {err}"));
     }
     let password = password.trim_end_matches(['\n', '\r']);
-    if password.chars().count() < 8 {
-        return failed(
-            "the password (first line of standard input) must have at least 8 characters",
-        );
+    if let Err(problem) = haoban_web::auth::check_password(password) {
+        return failed(format!("{problem} (the first line of standard input)"));
     }
     let hash = match haoban_web::hash_password(password) {
         Ok(hash) => hash,
