@@ -1,6 +1,7 @@
 //! The policy table, asserted over HTTP: every role × endpoint × (own center / other
 //! center / own case / another resident's case), against an expected table written out
-//! here by hand. Any allow the table does not list fails the test.
+//! here by hand. Any allow the table does not list fails the test. The admin pages, which
+//! act under the admin actions, get the same treatment, asked as a browser asks.
 
 mod support;
 
@@ -301,4 +302,127 @@ async fn every_role_endpoint_and_target_is_decided_by_the_table() {
         failures.join("\n")
     );
     assert!(checked > 300, "only {checked} checks ran");
+}
+
+/// A page that acts under the table's admin actions, asked as a browser asks: a form with
+/// the session's `csrf_token`.
+struct PageEndpoint {
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    form: &'static [(&'static str, &'static str)],
+    /// One letter per role in `ROLES`: `Y` allowed, `-` refused.
+    allowed: &'static str,
+}
+
+fn page_endpoints() -> Vec<PageEndpoint> {
+    let post = |name, path, form, allowed| PageEndpoint {
+        name,
+        method: Method::POST,
+        path,
+        form,
+        allowed,
+    };
+    vec![
+        //                                                            D C O S A U R
+        PageEndpoint {
+            name: "admin page",
+            method: Method::GET,
+            path: "/admin",
+            form: &[],
+            allowed: "----Y--",
+        },
+        post(
+            "save window",
+            "/admin/windows",
+            &[("name", "7"), ("categories", "A")],
+            "----Y--",
+        ),
+        post(
+            "remove window",
+            "/admin/windows/remove",
+            &[("name", "7")],
+            "----Y--",
+        ),
+        post(
+            "create account",
+            "/admin/users",
+            &[
+                ("username", "made-on-the-page"),
+                ("role", "clerk"),
+                ("password", "a-long-password"),
+                ("password_again", "a-long-password"),
+            ],
+            "----Y--",
+        ),
+        post(
+            "disable account",
+            "/admin/users/disable",
+            &[("username", "to-disable")],
+            "----Y--",
+        ),
+        post(
+            "check catalog",
+            "/admin/catalog/check",
+            &[("path", "/no/such/catalog")],
+            "----Y--",
+        ),
+    ]
+}
+
+/// A page refuses with 401, 403 or 404, or sends someone not signed in to sign in.
+fn page_refused(page: &support::Page) -> bool {
+    refused(page.status)
+        || (page.status == StatusCode::SEE_OTHER
+            && page.location().is_some_and(|l| l.starts_with("/login?")))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_and_admin_page_is_decided_by_the_table() {
+    let app = TestApp::new().await;
+    app.with_user("to-disable", Role::Clerk, "linfen").await;
+    let mut callers = Vec::new();
+    for role in ROLES {
+        let auth = match role {
+            Role::Resident => app.resident(RESIDENT).await,
+            staff => app.staff(&format!("{staff}-1"), staff, "linfen").await,
+        };
+        callers.push((role, auth));
+    }
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for endpoint in page_endpoints() {
+        let callers = callers
+            .iter()
+            .enumerate()
+            .map(|(column, (role, auth))| {
+                let expected = endpoint.allowed.as_bytes()[column] == b'Y';
+                (role.to_string(), auth.clone(), expected)
+            })
+            .chain([("anonymous".to_owned(), Auth::Anonymous, false)]);
+        for (who, auth, expected) in callers {
+            let mut form = vec![("csrf_token", auth.csrf())];
+            form.extend_from_slice(endpoint.form);
+            let form = (endpoint.method == Method::POST).then_some(form.as_slice());
+            let page = app
+                .page(endpoint.method.clone(), endpoint.path, form, &auth, &[])
+                .await;
+            if page_refused(&page) == expected {
+                failures.push(format!(
+                    "{} by {who}: expected {}, got {} {:?}",
+                    endpoint.name,
+                    if expected { "allowed" } else { "refused" },
+                    page.status,
+                    page.location()
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -6,6 +6,7 @@
 //! `x-csrf-token` header, so a page form carries the session's token as the hidden field
 //! `csrf_token`, and [`check_csrf`] compares it.
 
+mod admin;
 mod desk;
 mod i18n;
 mod login;
@@ -48,6 +49,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/office", get(office::list))
         .route("/office/cases/{number}", get(office::case))
         .route("/office/cases/{number}/{action}", post(office::act))
+        .route("/admin", get(admin::page))
+        .route("/admin/windows", post(admin::save_window))
+        .route("/admin/windows/remove", post(admin::remove_window))
+        .route("/admin/users", post(admin::create_user))
+        .route("/admin/users/disable", post(admin::disable_user))
+        .route("/admin/catalog/check", post(admin::check))
         .route("/static/haoban.css", get(css))
         .route("/static/haoban.js", get(js))
         .layer(middleware::from_fn_with_state(state.clone(), page_headers))
@@ -119,6 +126,8 @@ pub struct UserLine {
     pub role: &'static str,
     pub center: String,
     pub csrf_token: String,
+    /// The `/admin` link's text, for roles that may use it (the navigation shows it only then).
+    pub admin_nav: Option<&'static str>,
 }
 
 impl Chrome {
@@ -133,6 +142,7 @@ impl Chrome {
                 role: t.role(p.role),
                 center: p.center.to_string(),
                 csrf_token: p.csrf_token.clone(),
+                admin_nav: admin::may_use(p).then(|| admin::nav_label(lang)),
             }),
             switch_href: switch_href(uri, lang.other()),
             nav: "",

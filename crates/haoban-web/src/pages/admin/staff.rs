@@ -1,0 +1,282 @@
+//! The staff section: the center's accounts and roles, a form that creates one (the same
+//! username and password rules as `haoban admin create-user`), and disabling one, which
+//! ends its sessions and tokens at once.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use haoban_cases::{Action, Role};
+use haoban_store::{StoreError, User};
+
+use super::msgs::AdminMsgs;
+use super::{Done, Posted, Shown, done, fill, show};
+use crate::AppState;
+use crate::auth::{CredentialProblem, Principal, check_password, check_username, hash_password};
+use crate::error::AppError;
+use crate::pages::{Lang, SignedIn, error_page};
+
+/// The account form as typed. Passwords are never sent back to the browser.
+#[derive(Debug, Default, Clone)]
+pub(super) struct UserEntry {
+    username: String,
+    role: String,
+    errors: UserErrors,
+}
+
+#[derive(Debug, Default, Clone)]
+struct UserErrors {
+    username: Option<String>,
+    role: Option<String>,
+    password: Option<String>,
+    password_again: Option<String>,
+}
+
+impl UserErrors {
+    fn any(&self) -> bool {
+        self.username.is_some()
+            || self.role.is_some()
+            || self.password.is_some()
+            || self.password_again.is_some()
+    }
+}
+
+fn problem(a: &AdminMsgs, problem: CredentialProblem) -> String {
+    match problem {
+        CredentialProblem::Username => a.err_username,
+        CredentialProblem::PasswordShort => a.err_password_short,
+    }
+    .to_owned()
+}
+
+/// What the section shows besides the stored accounts.
+pub(super) struct Input<'a> {
+    pub(super) done: Option<&'a (Done, String)>,
+    pub(super) entry: Option<UserEntry>,
+    pub(super) disable_error: Option<(String, String)>,
+}
+
+pub(super) struct UserRow {
+    pub(super) username: String,
+    pub(super) role: &'static str,
+    pub(super) disabled: bool,
+    pub(super) locked: Option<String>,
+    pub(super) is_self: bool,
+    pub(super) disable_label: String,
+    pub(super) error: Option<String>,
+}
+
+pub(super) struct RoleOption {
+    pub(super) code: &'static str,
+    pub(super) label: &'static str,
+    pub(super) selected: bool,
+}
+
+pub(super) struct StaffSection {
+    pub(super) rows: Vec<UserRow>,
+    pub(super) confirmation: Option<String>,
+    /// A disabling refused for an account not listed.
+    pub(super) disable_error: Option<String>,
+    pub(super) username: String,
+    pub(super) roles: Vec<RoleOption>,
+    pub(super) username_error: Option<String>,
+    pub(super) role_error: Option<String>,
+    pub(super) password_error: Option<String>,
+    pub(super) password_again_error: Option<String>,
+}
+
+impl StaffSection {
+    pub(super) async fn load(
+        state: &AppState,
+        lang: Lang,
+        principal: &Principal,
+        input: Input<'_>,
+    ) -> Result<StaffSection, AppError> {
+        let a = AdminMsgs::of(lang);
+        let t = lang.msgs();
+        let users = state.store.users(&principal.center).await?;
+        let confirmation = input.done.and_then(|(what, name)| {
+            let user = users.iter().find(|u| u.username == *name)?;
+            match what {
+                Done::UserCreated => Some(fill(a.done_user_created, name)),
+                Done::UserDisabled if user.disabled => Some(fill(a.done_user_disabled, name)),
+                _ => None,
+            }
+        });
+        let (row_error, disable_error) = match input.disable_error {
+            Some((name, why)) if !users.iter().any(|u| u.username == name) => (None, Some(why)),
+            other => (other, None),
+        };
+        let now = state.clock.now();
+        let zone = state.catalog.time_zone;
+        let rows = users
+            .iter()
+            .map(|user| UserRow {
+                username: user.username.clone(),
+                role: t.role(user.role),
+                disabled: user.disabled,
+                locked: user.locked_until.filter(|until| *until > now).map(|until| {
+                    let local = until.with_timezone(&zone).format("%Y-%m-%d %H:%M");
+                    fill(a.locked_until, &local.to_string())
+                }),
+                is_self: user.username == principal.subject,
+                disable_label: fill(a.disable_user, &user.username),
+                error: row_error
+                    .as_ref()
+                    .filter(|(name, _)| *name == user.username)
+                    .map(|(_, why)| why.clone()),
+            })
+            .collect();
+        let entry = input.entry.unwrap_or_default();
+        let roles = Role::STAFF
+            .into_iter()
+            .map(|role| RoleOption {
+                code: role.as_str(),
+                label: t.role(role),
+                selected: entry.role == role.as_str(),
+            })
+            .collect();
+        Ok(StaffSection {
+            rows,
+            confirmation,
+            disable_error,
+            username: entry.username,
+            roles,
+            username_error: entry.errors.username,
+            role_error: entry.errors.role,
+            password_error: entry.errors.password,
+            password_again_error: entry.errors.password_again,
+        })
+    }
+}
+
+/// POST /admin/users: creates an account of this center.
+pub async fn create_user(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    SignedIn(principal): SignedIn,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let posted = match Posted::read(lang, &uri, &principal, Action::ManageUsers, form) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
+    };
+    let a = AdminMsgs::of(lang);
+    let typed = posted.field("username");
+    let password = posted.field("password");
+    let mut entry = UserEntry {
+        username: typed.clone(),
+        role: posted.field("role"),
+        errors: UserErrors::default(),
+    };
+    let username = check_username(&typed)
+        .map_err(|p| entry.errors.username = Some(problem(a, p)))
+        .ok();
+    let role = Role::parse(&entry.role).filter(|role| Role::STAFF.contains(role));
+    if role.is_none() {
+        entry.errors.role = Some(a.err_role.to_owned());
+    }
+    if let Err(p) = check_password(&password) {
+        entry.errors.password = Some(problem(a, p));
+    } else if posted.field("password_again") != password {
+        entry.errors.password_again = Some(a.err_password_mismatch.to_owned());
+    }
+    let refuse = |entry: UserEntry| {
+        let shown = Shown {
+            user: Some(entry),
+            ..Shown::default()
+        };
+        show(
+            &state,
+            lang,
+            &uri,
+            &principal,
+            shown,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    let (Some(username), Some(role)) = (username, role) else {
+        return refuse(entry).await;
+    };
+    if entry.errors.any() {
+        return refuse(entry).await;
+    }
+    let hash = match hash_password(&password) {
+        Ok(hash) => hash,
+        Err(err) => return error_page(lang, &uri, Some(&principal), err),
+    };
+    let user = User {
+        username: username.to_owned(),
+        role,
+        center: principal.center.clone(),
+        password_hash: hash,
+        disabled: false,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: state.clock.now(),
+    };
+    match state.store.create_user(&user).await {
+        Ok(()) => {
+            tracing::info!(
+                center = %principal.center,
+                actor = %principal.actor(),
+                username = %user.username,
+                role = %user.role,
+                "staff account created"
+            );
+            done(Done::UserCreated, &user.username)
+        }
+        Err(StoreError::Conflict(_)) => {
+            entry.errors.username = Some(a.err_username_taken.to_owned());
+            refuse(entry).await
+        }
+        Err(err) => error_page(lang, &uri, Some(&principal), err.into()),
+    }
+}
+
+/// POST /admin/users/disable: disables an account of this center and ends its sessions.
+pub async fn disable_user(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    SignedIn(principal): SignedIn,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let posted = match Posted::read(lang, &uri, &principal, Action::ManageUsers, form) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
+    };
+    let a = AdminMsgs::of(lang);
+    let username = posted.field("username").trim().to_owned();
+    let refused = if username == principal.subject {
+        Some(a.err_disable_self.to_owned())
+    } else {
+        match state.store.user(&username).await {
+            Ok(Some(user)) if user.center == principal.center => None,
+            // Another center's account is as unknown here as one that does not exist.
+            Ok(_) => Some(fill(a.err_no_user, &username)),
+            Err(err) => return error_page(lang, &uri, Some(&principal), err.into()),
+        }
+    };
+    if let Some(why) = refused {
+        let shown = Shown {
+            disable_error: Some((username, why)),
+            ..Shown::default()
+        };
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return show(&state, lang, &uri, &principal, shown, status).await;
+    }
+    match state.store.disable_user(&username).await {
+        Ok(()) => {
+            tracing::info!(
+                center = %principal.center,
+                actor = %principal.actor(),
+                username = %username,
+                "staff account disabled, its sessions ended"
+            );
+            done(Done::UserDisabled, &username)
+        }
+        Err(err) => error_page(lang, &uri, Some(&principal), err.into()),
+    }
+}
