@@ -168,7 +168,10 @@ async fn the_work_list_puts_the_earliest_deadline_first_and_says_which_are_due()
     app.clock.set(at("2026-12-01 02:00"));
     let office = sign_in("li").await;
     let page = page_ok(&app, "/office", &office).await;
-    assert_eq!(listed(&page.html), [first.clone(), second.clone(), third.clone()]);
+    assert_eq!(
+        listed(&page.html),
+        [first.clone(), second.clone(), third.clone()]
+    );
     assert!(!page.html.contains(&not_yet_accepted) && !page.html.contains(&other_center));
 
     let overdue = row(&page.html, &first);
@@ -256,6 +259,23 @@ async fn a_supplement_request_tells_the_resident_what_and_by_when_and_stops_the_
     );
     let list = page_ok(&app, "/office", &office).await;
     assert!(row(&list.html, &n).contains("补正中，计时暂停"));
+
+    // Past its due date and still awaited, the supplement says so.
+    let supplements = |html: &str| {
+        let at = html
+            .find("class=\"office-supplements\"")
+            .expect("supplements shown");
+        html[at..at + html[at..].find("</table>").unwrap()].to_owned()
+    };
+    assert!(!supplements(&page.html).contains("已超期"));
+    app.clock.set(at("2026-11-16 02:00"));
+    let office = app.sign_in("li", PASSWORD).await.expect("sign in");
+    let late = page_ok(&app, &path, &office).await;
+    let table = supplements(&late.html);
+    assert!(
+        table.contains("尚未补交") && table.contains(">已超期<"),
+        "{table}"
+    );
 }
 
 #[tokio::test]

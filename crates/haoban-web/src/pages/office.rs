@@ -180,7 +180,9 @@ struct ListPage {
     rows: Vec<Row>,
     total: String,
     due_soon: String,
+    due_soon_n: usize,
     overdue: String,
+    overdue_n: usize,
 }
 
 /// GET /office: the center's cases waiting for the back office, earliest deadline first.
@@ -209,10 +211,13 @@ pub async fn list(
     };
     let mut chrome = Chrome::new(lang, o.list_title, &uri, Some(&principal));
     chrome.nav = "office";
+    let (due_soon_n, overdue_n) = (marked("due-soon"), marked("overdue"));
     let page = ListPage {
         total: count(o.count_total, rows.len()),
-        due_soon: count(o.count_due_soon, marked("due-soon")),
-        overdue: count(o.count_overdue, marked("overdue")),
+        due_soon: count(o.count_due_soon, due_soon_n),
+        due_soon_n,
+        overdue: count(o.count_overdue, overdue_n),
+        overdue_n,
         page: chrome,
         o,
         rows,

@@ -146,6 +146,8 @@ pub struct SupplementRow {
     pub from: String,
     pub due: String,
     pub until: Option<String>,
+    /// Still awaited after its due date.
+    pub late: bool,
 }
 
 /// One case, everything the review page shows about it.
@@ -175,6 +177,7 @@ impl CaseView {
     pub fn new(state: &AppState, lang: Lang, case: &Case) -> CaseView {
         let o = OfficeMsgs::of(lang);
         let catalog = &state.catalog;
+        let today = state.clock.today_in(catalog.time_zone);
         let check = |id: &str| case.materials.iter().find(|m| m.material == id);
         let materials = case
             .required_materials
@@ -244,6 +247,7 @@ impl CaseView {
                     from: date(s.from),
                     due: date(s.due),
                     until: s.until.map(date),
+                    late: s.until.is_none() && s.due < today,
                 })
                 .collect(),
         }
