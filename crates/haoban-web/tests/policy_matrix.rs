@@ -304,8 +304,8 @@ async fn every_role_endpoint_and_target_is_decided_by_the_table() {
     assert!(checked > 300, "only {checked} checks ran");
 }
 
-/// A page that acts under the table's admin actions, asked as a browser asks: a form with
-/// the session's `csrf_token`.
+/// A page that acts under the table's admin and report actions, asked as a browser asks:
+/// a form with the session's `csrf_token`.
 struct PageEndpoint {
     name: &'static str,
     method: Method,
@@ -331,6 +331,13 @@ fn page_endpoints() -> Vec<PageEndpoint> {
             path: "/admin",
             form: &[],
             allowed: "----Y--",
+        },
+        PageEndpoint {
+            name: "day report",
+            method: Method::GET,
+            path: "/reports",
+            form: &[],
+            allowed: "---YY--",
         },
         post(
             "save window",

@@ -11,6 +11,7 @@ mod desk;
 mod i18n;
 mod login;
 mod office;
+mod reports;
 mod review;
 mod ticket;
 
@@ -55,6 +56,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/users", post(admin::create_user))
         .route("/admin/users/disable", post(admin::disable_user))
         .route("/admin/catalog/check", post(admin::check))
+        .route("/reports", get(reports::day))
         .route("/static/haoban.css", get(css))
         .route("/static/haoban.js", get(js))
         .layer(middleware::from_fn_with_state(state.clone(), page_headers))
