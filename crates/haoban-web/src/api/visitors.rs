@@ -141,7 +141,7 @@ pub struct BookRequest {
     id_number: String,
     name: String,
     item: String,
-    day: NaiveDate,
+    day: String,
     /// `09:30`: a slot start of the day's plan.
     slot: String,
 }
@@ -157,6 +157,76 @@ fn appointment_view(appointment: &Appointment, zone: chrono_tz::Tz) -> Value {
     })
 }
 
+/// The field of a booking that is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BookField {
+    IdNumber,
+    Name,
+    Item,
+    Day,
+    Slot,
+}
+
+/// A booking as typed, each field checked against the catalog and the day's slot plan:
+/// the day and the appointment, or every field that is wrong and why.
+pub(crate) fn booking(
+    state: &AppState,
+    plan: &SlotPlan,
+    id_number: &str,
+    name: &str,
+    item: &str,
+    day: &str,
+    slot: &str,
+) -> Result<(NaiveDate, Appointment), Vec<(BookField, String)>> {
+    let mut wrong = Vec::new();
+    let id = IdNumber::parse(id_number)
+        .map_err(|e| wrong.push((BookField::IdNumber, e.to_string())))
+        .ok();
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
+        wrong.push((BookField::Name, "a name has 1 to 40 characters".into()));
+    }
+    if state.catalog.item(item).is_none() {
+        wrong.push((
+            BookField::Item,
+            format!("`{item}` is not an item of the catalog"),
+        ));
+    }
+    let day = haoban_catalog::value::parse_date(day.trim());
+    if day.is_none() {
+        wrong.push((BookField::Day, "the day is a date like 2026-11-30".into()));
+    }
+    let time = NaiveTime::parse_from_str(slot.trim(), "%H:%M")
+        .map_err(|_| {
+            wrong.push((
+                BookField::Slot,
+                format!("slot `{slot}` is not a time like 09:30"),
+            ))
+        })
+        .ok();
+    let starts = match (day, time) {
+        (Some(day), Some(time)) => plan
+            .slot(&state.catalog.time_zone, day, time, state.clock.now())
+            .map_err(|e| wrong.push((BookField::Slot, e.to_string())))
+            .ok(),
+        _ => None,
+    };
+    match (id, day, starts) {
+        (Some(id), Some(day), Some(slot)) if wrong.is_empty() => Ok((
+            day,
+            Appointment {
+                visitor: id.as_ref().to_owned(),
+                name: name.to_owned(),
+                item: item.to_owned(),
+                slot,
+                status: AppointmentStatus::Booked,
+                ticket: None,
+            },
+        )),
+        _ => Err(wrong),
+    }
+}
+
 pub async fn book(
     State(state): State<AppState>,
     principal: Principal,
@@ -164,43 +234,36 @@ pub async fn book(
 ) -> AppResult<(StatusCode, Json<Value>)> {
     authorize(&principal, Action::IssueTicket)?;
     let Json(request) = body?;
-    let id = IdNumber::parse(&request.id_number).map_err(|e| AppError::Invalid(e.to_string()))?;
-    let name = request.name.trim();
-    if name.is_empty() || name.chars().count() > 40 {
-        return Err(AppError::Invalid("a name has 1 to 40 characters".into()));
-    }
-    if state.catalog.item(&request.item).is_none() {
-        return Err(AppError::Invalid(format!(
-            "`{}` is not an item of the catalog",
-            request.item
-        )));
-    }
-    let time = NaiveTime::parse_from_str(request.slot.trim(), "%H:%M").map_err(|_| {
-        AppError::Invalid(format!("slot `{}` is not a time like 09:30", request.slot))
-    })?;
     let plan = SlotPlan::default();
-    let zone = state.catalog.time_zone;
-    let slot = plan
-        .slot(&zone, request.day, time, state.clock.now())
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
-    let appointment = Appointment {
-        visitor: id.as_ref().to_owned(),
-        name: name.to_owned(),
-        item: request.item,
-        slot,
-        status: AppointmentStatus::Booked,
-        ticket: None,
-    };
+    let (day, appointment) = booking(
+        &state,
+        &plan,
+        &request.id_number,
+        &request.name,
+        &request.item,
+        &request.day,
+        &request.slot,
+    )
+    .map_err(|wrong| {
+        AppError::Invalid(
+            wrong
+                .into_iter()
+                .map(|(_, why)| why)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
     state
         .store
         .book_appointment(
             &principal.center,
-            request.day,
+            day,
             &appointment,
             plan.capacity,
             by(&state, &principal),
         )
         .await?;
+    let zone = state.catalog.time_zone;
     Ok((
         StatusCode::CREATED,
         Json(appointment_view(&appointment, zone)),
@@ -241,9 +304,19 @@ pub async fn check_in(
     principal: Principal,
     body: Body<CheckInRequest>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
-    authorize(&principal, Action::IssueTicket)?;
     let Json(request) = body?;
-    let id = IdNumber::parse(&request.id_number).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let ticket = arrive(&state, &principal, &request.id_number).await?;
+    Ok((StatusCode::CREATED, Json(ticket_view(&ticket, None))))
+}
+
+/// Checks in today's appointment of `id_number`: its ticket carries the item and who.
+pub(crate) async fn arrive(
+    state: &AppState,
+    principal: &Principal,
+    id_number: &str,
+) -> AppResult<haoban_hall::Ticket> {
+    authorize(principal, Action::IssueTicket)?;
+    let id = IdNumber::parse(id_number).map_err(|e| AppError::Invalid(e.to_string()))?;
     let zone = state.catalog.time_zone;
     let now = state.clock.now();
     let day = state.clock.today_in(zone);
@@ -267,9 +340,8 @@ pub async fn check_in(
         }),
         rule: AgingRule::default(),
     };
-    let ticket = state
+    Ok(state
         .store
-        .check_in(day, id.as_ref(), new, by(&state, &principal))
-        .await?;
-    Ok((StatusCode::CREATED, Json(ticket_view(&ticket, None))))
+        .check_in(day, id.as_ref(), new, by(state, principal))
+        .await?)
 }

@@ -199,6 +199,7 @@ pub struct Msgs {
     pub visitor_name: &'static str,
     pub visitor_phone: &'static str,
     pub consult_only: &'static str,
+    pub appointments_link: &'static str,
     pub consult_recorded: &'static str,
     pub err_visitor_id: &'static str,
     pub err_visitor_name: &'static str,
@@ -208,6 +209,7 @@ pub struct Msgs {
     pub priority_elderly: &'static str,
     pub priority_disabled: &'static str,
     pub priority_veteran: &'static str,
+    pub priority_appointment: &'static str,
     pub ticket_title: &'static str,
     pub ticket_ahead: &'static str,
     pub ticket_minutes: &'static str,
@@ -256,6 +258,17 @@ pub struct Msgs {
 }
 
 impl Msgs {
+    pub fn priority(&self, priority: haoban_hall::Priority) -> &'static str {
+        use haoban_hall::Priority;
+        match priority {
+            Priority::Normal => self.priority_normal,
+            Priority::Elderly => self.priority_elderly,
+            Priority::Disabled => self.priority_disabled,
+            Priority::Veteran => self.priority_veteran,
+            Priority::AppointmentDue => self.priority_appointment,
+        }
+    }
+
     pub fn role(&self, role: Role) -> &'static str {
         match role {
             Role::Resident => self.role_resident,
@@ -357,6 +370,7 @@ pub static ZH: Msgs = Msgs {
     visitor_name: "姓名",
     visitor_phone: "联系电话（选填）",
     consult_only: "仅咨询，不取号",
+    appointments_link: "预约与签到",
     consult_recorded: "已记录本次咨询。",
     err_visitor_id: "身份证号不正确，请核对 18 位号码及校验位。",
     err_visitor_name: "请填写姓名（1 至 40 个字）；新办事人必须填写。",
@@ -366,6 +380,7 @@ pub static ZH: Msgs = Msgs {
     priority_elderly: "老年人",
     priority_disabled: "残疾人",
     priority_veteran: "退役军人",
+    priority_appointment: "预约到时",
     ticket_title: "排队号",
     ticket_ahead: "前面等候人数",
     ticket_minutes: "预计等候（分钟）",
@@ -489,6 +504,7 @@ pub static EN: Msgs = Msgs {
     visitor_name: "Name",
     visitor_phone: "Phone (optional)",
     consult_only: "Consultation only, no ticket",
+    appointments_link: "Appointments and check-in",
     consult_recorded: "The consultation is recorded.",
     err_visitor_id: "The ID number is not valid: check the 18 characters and the check digit.",
     err_visitor_name: "Enter the name (1 to 40 characters); a new visitor needs one.",
@@ -498,6 +514,7 @@ pub static EN: Msgs = Msgs {
     priority_elderly: "Older person",
     priority_disabled: "Person with a disability",
     priority_veteran: "Veteran",
+    priority_appointment: "Appointment due",
     ticket_title: "Queue ticket",
     ticket_ahead: "People ahead",
     ticket_minutes: "Estimated wait (minutes)",

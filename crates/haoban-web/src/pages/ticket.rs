@@ -8,7 +8,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use haoban_catalog::Status;
 use haoban_hall::{
-    AgingRule, Carried, HallEvent, Priority, Visitor, VisitorError, estimate_in_queue,
+    AgingRule, Carried, HallEvent, Priority, Ticket, Visitor, VisitorError, estimate_in_queue,
 };
 use haoban_store::{By, NewTicket};
 
@@ -42,7 +42,6 @@ pub async fn issue(
         Ok(submitted) => submitted,
         Err(refused) => return *refused,
     };
-    let t = lang.msgs();
     let visitor = match checked_visitor(&state, lang, &principal, &submitted).await {
         Ok(visitor) => visitor,
         Err(Refusal::Form(form)) => {
@@ -64,11 +63,11 @@ pub async fn issue(
     if submitted.step == "consult" {
         return consult(&state, lang, &uri, &principal, &submitted, visitor).await;
     }
-    let (priority, priority_label) = match submitted.priority.as_deref().unwrap_or("normal") {
-        "normal" => (Priority::Normal, t.priority_normal),
-        "elderly" => (Priority::Elderly, t.priority_elderly),
-        "disabled" => (Priority::Disabled, t.priority_disabled),
-        "veteran" => (Priority::Veteran, t.priority_veteran),
+    let priority = match submitted.priority.as_deref().unwrap_or("normal") {
+        "normal" => Priority::Normal,
+        "elderly" => Priority::Elderly,
+        "disabled" => Priority::Disabled,
+        "veteran" => Priority::Veteran,
         other => {
             let err = AppError::Invalid(format!("priority `{other}` is not one of the classes"));
             return error_page(lang, &uri, Some(&principal), err);
@@ -80,10 +79,10 @@ pub async fn issue(
         Err(err) => return error_page(lang, &uri, Some(&principal), err),
     };
     let today = review.on;
-    let items: Vec<String> = review
-        .items
+    // Items met first (the window opens the first), then those not yet ruled out.
+    let items: Vec<String> = [Status::Eligible, Status::Unknown]
         .iter()
-        .filter(|i| i.status != Status::Ineligible)
+        .flat_map(|wanted| review.items.iter().filter(move |i| i.status == *wanted))
         .map(|i| i.id.to_owned())
         .collect();
     let by = By {
@@ -95,7 +94,7 @@ pub async fn issue(
         center: principal.center.clone(),
         category: 'A',
         priority,
-        items: items.clone(),
+        items,
         carried: Some(Carried {
             id_number: visitor.as_ref().map(|v| v.id_number.clone()),
             name: visitor.map(|v| v.name).or_else(|| submitted.name.clone()),
@@ -107,23 +106,39 @@ pub async fn issue(
         Ok(ticket) => ticket,
         Err(err) => return error_page(lang, &uri, Some(&principal), err.into()),
     };
+    slip(&state, lang, &uri, &principal, &issued).await
+}
+
+/// The slip of a ticket just issued: its number, place and wait, the items to handle and
+/// the calling rule.
+pub(super) async fn slip(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    principal: &crate::auth::Principal,
+    issued: &Ticket,
+) -> Response {
+    let t = lang.msgs();
+    let today = state.clock.today_in(state.catalog.time_zone);
     let queue = match state.store.tickets(&principal.center, today).await {
         Ok(queue) => queue,
-        Err(err) => return error_page(lang, &uri, Some(&principal), err.into()),
+        Err(err) => return error_page(lang, uri, Some(principal), err.into()),
     };
     let rule = AgingRule::default();
     let estimate = estimate_in_queue(&queue, &issued.number, &rule);
     let locale = lang.locale();
     let page = TicketPage {
-        page: Chrome::new(lang, t.ticket_title, &uri, Some(&principal)),
+        page: Chrome::new(lang, t.ticket_title, uri, Some(principal)),
         number: issued.number.to_string(),
         ahead: estimate.as_ref().map_or(0, |e| e.ahead),
         minutes: estimate.as_ref().map_or(0, |e| e.minutes),
-        priority: priority_label,
-        items: items
+        priority: t.priority(issued.priority),
+        items: issued
+            .items
             .iter()
             .filter_map(|id| {
-                catalog
+                state
+                    .catalog
                     .item(id)
                     .map(|item| item.name.get(locale).to_owned())
             })

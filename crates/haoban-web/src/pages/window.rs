@@ -16,13 +16,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 use haoban_cases::{Action, IdNumber, permits};
 use haoban_catalog::Catalog;
-use haoban_hall::{AgingRule, Priority, Ticket, TicketNumber, TicketStatus};
+use haoban_hall::{AgingRule, Ticket, TicketNumber, TicketStatus};
 use serde::Deserialize;
 
 use self::intake::{IntakeView, intake_view};
 pub use self::intake::{accept, receipt};
 use self::msgs::WindowMsgs;
-use super::{Chrome, Lang, Msgs, SignedIn, check_csrf, csrf_page, encode, error_page, render};
+use super::{Chrome, Lang, SignedIn, check_csrf, csrf_page, encode, error_page, render};
 use crate::AppState;
 use crate::api::hall::{by, configured_window, queue_command, window_name};
 use crate::auth::Principal;
@@ -95,19 +95,6 @@ fn chosen_window(query: Option<&str>, headers: &HeaderMap) -> Option<String> {
     window_name(&text).ok().map(str::to_owned)
 }
 
-fn priority_label(t: &Msgs, lang: Lang, priority: Priority) -> &'static str {
-    match priority {
-        Priority::Normal => t.priority_normal,
-        Priority::Elderly => t.priority_elderly,
-        Priority::Disabled => t.priority_disabled,
-        Priority::Veteran => t.priority_veteran,
-        Priority::AppointmentDue => match lang {
-            Lang::Zh => "预约到时",
-            Lang::En => "appointment due",
-        },
-    }
-}
-
 fn held_view(catalog: &Catalog, lang: Lang, ticket: &Ticket) -> HeldView {
     let locale = lang.locale();
     let carried = ticket.carried.clone().unwrap_or_default();
@@ -146,7 +133,7 @@ fn held_view(catalog: &Catalog, lang: Lang, ticket: &Ticket) -> HeldView {
     HeldView {
         number: ticket.number.to_string(),
         serving: ticket.status == TicketStatus::Serving,
-        priority: priority_label(lang.msgs(), lang, ticket.priority),
+        priority: lang.msgs().priority(ticket.priority),
         recalls: ticket.recalls,
         visitor,
         items: ticket
@@ -225,9 +212,10 @@ pub(crate) async fn console(
     };
     let mut page = Chrome::new(lang, w.title, uri, Some(principal));
     page.nav = "window";
-    let status = if failed.problem.is_some() || failed.transfer.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else if intake.as_ref().is_some_and(IntakeView::has_errors) {
+    let refused = failed.problem.is_some()
+        || failed.transfer.error.is_some()
+        || intake.as_ref().is_some_and(IntakeView::has_errors);
+    let status = if refused {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
