@@ -1,0 +1,595 @@
+//! The hall's queue under load: two `haoban serve` instances on one PostgreSQL database,
+//! desks issuing tickets at both while eight windows call tickets at both, all at once,
+//! over real HTTP. Afterwards:
+//!
+//! - no number was issued twice, and each category's numbers run from 001 without a gap;
+//! - every issued ticket was called exactly once, and nothing else was called;
+//! - the day's queue, read from either instance, shows every ticket called, to the window
+//!   that called it;
+//! - `haoban audit verify` passes, and the record holds one event per issue and per call.
+//!
+//! The server comes from `HAOBAN_TEST_DATABASE_URL` (an admin URL that may create
+//! databases; default `postgres://postgres@127.0.0.1:5432/test`). Without a reachable
+//! server the test fails, it never skips.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::OpenOptions;
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use sqlx::postgres::PgConnection;
+use sqlx::{Connection, Executor};
+use support::{PASSWORD, STARTUP_TIMEOUT, Session};
+
+const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+/// The naming scheme of `haoban-store-postgres`'s test databases, so that either test's
+/// sweep removes what a killed run of the other left behind.
+const DATABASE_PREFIX: &str = "haoban_test_";
+const CENTER: &str = "linfen";
+/// Desks issuing at the same time, alternating between the two instances.
+const DESKS: usize = 4;
+const TICKETS_PER_DESK: usize = 15;
+const TICKETS: usize = DESKS * TICKETS_PER_DESK;
+/// Windows calling at the same time, alternating between the two instances.
+const WINDOWS: usize = 8;
+/// Far beyond what the exchange needs: a hang fails the test instead of blocking the run.
+const DEADLINE: Duration = Duration::from_secs(90);
+/// How long a window waits before asking again when the queue is momentarily empty.
+const IDLE_POLL: Duration = Duration::from_millis(5);
+
+fn admin_url() -> String {
+    std::env::var("HAOBAN_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned())
+}
+
+/// `url` with its database replaced by `database`.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.find('?') {
+        Some(q) => url.split_at(q),
+        None => (url, ""),
+    };
+    let after_scheme = base.find("://").map_or(0, |at| at + 3);
+    let base = match base[after_scheme..].find('/') {
+        Some(slash) => &base[..after_scheme + slash],
+        None => base,
+    };
+    format!("{base}/{database}{query}")
+}
+
+/// The test is synchronous (blocking HTTP from threads); only the admin connection is async.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(future)
+}
+
+async fn connect_admin(url: &str) -> Result<PgConnection, String> {
+    let shown = haoban_store_postgres::redact_url(url);
+    match tokio::time::timeout(Duration::from_secs(10), PgConnection::connect(url)).await {
+        Ok(Ok(conn)) => Ok(conn),
+        Ok(Err(e)) => Err(format!(
+            "PostgreSQL not reachable at {shown}: {e}\n\
+             This test needs a server. Start the local one with \
+             `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, \
+             or point HAOBAN_TEST_DATABASE_URL at one whose user may CREATE DATABASE."
+        )),
+        Err(_) => Err(format!(
+            "PostgreSQL not reachable at {shown}: no answer within 10 s\n\
+             Start the local one with \
+             `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, \
+             or point HAOBAN_TEST_DATABASE_URL at a running server."
+        )),
+    }
+}
+
+/// A database of its own, dropped when the test ends, however it ends.
+struct TestDatabase {
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    fn create() -> TestDatabase {
+        let admin_url = admin_url();
+        let name = format!("{DATABASE_PREFIX}{}_concurrency", std::process::id());
+        block_on(async {
+            let mut admin = connect_admin(&admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            drop_stale_databases(&mut admin).await;
+            admin
+                .execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+                .await
+                .expect("drop a leftover database of the same name");
+            admin
+                .execute(format!("CREATE DATABASE \"{name}\"").as_str())
+                .await
+                .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+            let _ = admin.close().await;
+        });
+        TestDatabase {
+            url: with_database(&admin_url, &name),
+            name,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Best effort and never a panic: this also runs while a failed assertion unwinds.
+        let name = &self.name;
+        let dropped = block_on(async {
+            let mut admin = connect_admin(&admin_url()).await?;
+            // FORCE: a server instance whose guard has not run yet may still hold connections.
+            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            let result = admin.execute(sql.as_str()).await.map_err(|e| e.to_string());
+            let _ = admin.close().await;
+            result
+        });
+        if let Err(e) = dropped {
+            eprintln!("could not drop test database {name}: {e}");
+        }
+    }
+}
+
+/// Drops test databases of processes that have exited (a run killed before its guards ran).
+async fn drop_stale_databases(admin: &mut PgConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE $1")
+            .bind(format!("{DATABASE_PREFIX}%"))
+            .fetch_all(&mut *admin)
+            .await
+            .expect("list test databases");
+    for name in names {
+        let pid = name
+            .strip_prefix(DATABASE_PREFIX)
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let running = pid.is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        if !running {
+            // Without FORCE, and ignoring failure: another sweeper may be at it too.
+            let _ = admin
+                .execute(format!("DROP DATABASE IF EXISTS \"{name}\"").as_str())
+                .await;
+        }
+    }
+}
+
+/// Runs a `haoban` subcommand against the database and insists that it succeeds.
+fn haoban_ok(args: &[&str], stdin: &str) -> String {
+    let out = support::run(args, stdin);
+    let shown: Vec<String> = args
+        .iter()
+        .map(|arg| haoban_store_postgres::redact_url(arg))
+        .collect();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "haoban {}: {}{}",
+        shown.join(" "),
+        support::text(&out.stdout),
+        support::text(&out.stderr)
+    );
+    support::text(&out.stdout)
+}
+
+fn create_user(url: &str, username: &str, role: &str) {
+    haoban_ok(
+        &[
+            "admin",
+            "create-user",
+            "--database-url",
+            url,
+            "--username",
+            username,
+            "--role",
+            role,
+            "--center",
+            CENTER,
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+}
+
+/// A running `haoban serve` on PostgreSQL. Dropping it kills the process (SIGKILL), so a
+/// failing test leaves nothing running.
+struct Instance {
+    child: Child,
+    addr: SocketAddr,
+    log: PathBuf,
+}
+
+impl Instance {
+    /// Starts the server on a port the OS picks (so two instances and other tests never
+    /// collide), learns the port from its first line of output, then polls until it answers.
+    fn start(url: &str, log: &Path) -> Instance {
+        let stderr = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .expect("server log");
+        let mut child = support::haoban()
+            .args(["serve", "--database-url", url, "--catalog"])
+            .arg(support::root().join("catalog/shanghai"))
+            .args(["--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(stderr))
+            .spawn()
+            .expect("haoban serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (first_line, lines) = mpsc::channel();
+        // Keeps reading after the first line so that the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut first = Some(first_line);
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(sender) = first.take() {
+                    let _ = sender.send(line);
+                }
+            }
+        });
+        let mut instance = Instance {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            log: log.to_path_buf(),
+        };
+        let started = Instant::now();
+        let Ok(line) = lines.recv_timeout(STARTUP_TIMEOUT) else {
+            panic!(
+                "haoban serve printed nothing within {STARTUP_TIMEOUT:?}; exit: {:?}\n{}",
+                instance.child.try_wait(),
+                instance.log_tail()
+            );
+        };
+        instance.addr = line
+            .strip_prefix("haoban is serving http://")
+            .and_then(|rest| rest.strip_suffix('/'))
+            .and_then(|addr| addr.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected first line from haoban serve: {line:?}"));
+        loop {
+            match support::request(instance.addr, "GET", "/api/v1/catalog", None, None) {
+                Ok(reply) if reply.status == 200 => break,
+                Ok(reply) => panic!("readiness probe answered {}: {}", reply.status, reply.body),
+                Err(err) => {
+                    if let Ok(Some(status)) = instance.child.try_wait() {
+                        panic!("haoban serve exited with {status}\n{}", instance.log_tail());
+                    }
+                    assert!(
+                        started.elapsed() < STARTUP_TIMEOUT,
+                        "haoban serve did not answer within {STARTUP_TIMEOUT:?}: {err:?}\n{}",
+                        instance.log_tail()
+                    );
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
+        }
+        instance
+    }
+
+    fn log_tail(&self) -> String {
+        let mut text = String::new();
+        if let Ok(mut file) = std::fs::File::open(&self.log) {
+            let _ = file.read_to_string(&mut text);
+        }
+        let start = text.len().saturating_sub(4000);
+        let start = (start..=text.len())
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0);
+        format!(
+            "--- server log {} (tail) ---\n{}",
+            self.log.display(),
+            &text[start..]
+        )
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A ticket as its desk saw it issued.
+#[derive(Debug)]
+struct Issued {
+    number: String,
+    desk: String,
+}
+
+/// A ticket as its window saw it called.
+#[derive(Debug)]
+struct Called {
+    number: String,
+    window: String,
+}
+
+fn post(addr: SocketAddr, path: &str, body: &Value, session: &Session) -> Result<Value, String> {
+    let reply = support::request(addr, "POST", path, Some(body), Some(session))
+        .map_err(|e| format!("{}: POST {path}: {e:?}", session.username))?;
+    if reply.is_success() {
+        Ok(reply.body)
+    } else {
+        Err(format!(
+            "{}: POST {path} answered {}: {}",
+            session.username, reply.status, reply.body
+        ))
+    }
+}
+
+/// Issues `count` tickets, rotating through the default category, `A` named, and `B`.
+fn issue_tickets(addr: SocketAddr, desk: &Session, count: usize) -> Result<Vec<Issued>, String> {
+    let bodies = [
+        json!({}),
+        json!({"category": "A"}),
+        json!({"category": "B"}),
+    ];
+    let mut issued = Vec::with_capacity(count);
+    for i in 0..count {
+        let body = &bodies[i % bodies.len()];
+        let reply = post(addr, "/api/v1/tickets", body, desk)?;
+        let expected_category = body["category"].as_str().unwrap_or("A");
+        let number = reply["number"].as_str().unwrap_or_default();
+        if reply["status"] != "waiting"
+            || reply["category"] != expected_category
+            || !number.starts_with(expected_category)
+        {
+            return Err(format!(
+                "{}: issuing {body} answered {reply}",
+                desk.username
+            ));
+        }
+        issued.push(Issued {
+            number: number.to_owned(),
+            desk: desk.username.clone(),
+        });
+    }
+    Ok(issued)
+}
+
+/// Calls tickets to `window` until the queue is empty after every desk has finished.
+fn staff_window(
+    addr: SocketAddr,
+    clerk: &Session,
+    window: &str,
+    all_issued: &AtomicBool,
+    abort: &AtomicBool,
+    deadline: Instant,
+) -> Result<Vec<Called>, String> {
+    let path = format!("/api/v1/windows/{window}/call");
+    let mut called = Vec::new();
+    loop {
+        if abort.load(Ordering::SeqCst) {
+            return Ok(called);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("window {window}: still calling after {DEADLINE:?}"));
+        }
+        // Read before asking: an empty answer only means "done" if every ticket had
+        // already been issued (acknowledged, hence committed) when the question was asked.
+        let issuing_was_over = all_issued.load(Ordering::SeqCst);
+        let reply = post(addr, &path, &json!({}), clerk)?;
+        let ticket = &reply["ticket"];
+        if ticket.is_null() {
+            if issuing_was_over {
+                return Ok(called);
+            }
+            std::thread::sleep(IDLE_POLL);
+            continue;
+        }
+        let number = ticket["number"].as_str().unwrap_or_default();
+        if number.is_empty() || ticket["status"] != "called" || ticket["window"] != window {
+            return Err(format!("window {window}: the call answered {reply}"));
+        }
+        called.push(Called {
+            number: number.to_owned(),
+            window: window.to_owned(),
+        });
+    }
+}
+
+/// Joins every thread; a panic in one becomes that thread's failure.
+fn collect<T>(
+    handles: Vec<std::thread::ScopedJoinHandle<'_, Result<Vec<T>, String>>>,
+    failures: &mut Vec<String>,
+) -> Vec<T> {
+    let mut all = Vec::new();
+    for handle in handles {
+        match handle.join() {
+            Ok(Ok(items)) => all.extend(items),
+            Ok(Err(failure)) => failures.push(failure),
+            Err(_) => failures.push("a client thread panicked".to_owned()),
+        }
+    }
+    all
+}
+
+fn duplicates<'a>(numbers: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a str, usize> {
+    let mut counts = BTreeMap::new();
+    for number in numbers {
+        *counts.entry(number).or_insert(0) += 1;
+    }
+    counts.retain(|_, count| *count > 1);
+    counts
+}
+
+#[test]
+fn two_instances_issue_and_call_each_ticket_exactly_once() {
+    let began = Instant::now();
+    let database = TestDatabase::create();
+    let url = database.url.as_str();
+    haoban_ok(&["migrate", "--database-url", url], "");
+    let desks: Vec<String> = (1..=DESKS).map(|d| format!("desk{d}")).collect();
+    let clerks: Vec<String> = (1..=WINDOWS).map(|w| format!("clerk{w}")).collect();
+    for desk in &desks {
+        create_user(url, desk, "desk");
+    }
+    for clerk in &clerks {
+        create_user(url, clerk, "clerk");
+    }
+
+    let logs = tempfile::tempdir().expect("a directory for server logs");
+    let instances = [
+        Instance::start(url, &logs.path().join("instance-1.log")),
+        Instance::start(url, &logs.path().join("instance-2.log")),
+    ];
+    let addr_of = |i: usize| instances[i % instances.len()].addr;
+    let sign_in =
+        |addr, username: &str| support::sign_in(addr, username).unwrap_or_else(|e| panic!("{e}"));
+    let desk_sessions: Vec<(SocketAddr, Session)> = desks
+        .iter()
+        .enumerate()
+        .map(|(i, desk)| (addr_of(i), sign_in(addr_of(i), desk)))
+        .collect();
+    // Window `n` is staffed by clerk `n` and talks to instance 1 when odd, 2 when even.
+    let window_sessions: Vec<(SocketAddr, String, Session)> = clerks
+        .iter()
+        .enumerate()
+        .map(|(i, clerk)| (addr_of(i), (i + 1).to_string(), sign_in(addr_of(i), clerk)))
+        .collect();
+    let ready = began.elapsed();
+
+    let all_issued = AtomicBool::new(false);
+    let abort = AtomicBool::new(false);
+    let deadline = Instant::now() + DEADLINE;
+    let mut failures = Vec::new();
+    let exchange_began = Instant::now();
+    let (issued, called) = std::thread::scope(|scope| {
+        let windows: Vec<_> = window_sessions
+            .iter()
+            .map(|(addr, window, clerk)| {
+                let (all_issued, abort) = (&all_issued, &abort);
+                scope.spawn(move || staff_window(*addr, clerk, window, all_issued, abort, deadline))
+            })
+            .collect();
+        let issuers: Vec<_> = desk_sessions
+            .iter()
+            .map(|(addr, desk)| scope.spawn(move || issue_tickets(*addr, desk, TICKETS_PER_DESK)))
+            .collect();
+        let issued = collect(issuers, &mut failures);
+        if !failures.is_empty() {
+            abort.store(true, Ordering::SeqCst);
+        }
+        all_issued.store(true, Ordering::SeqCst);
+        let called = collect(windows, &mut failures);
+        (issued, called)
+    });
+    let exchange = exchange_began.elapsed();
+    assert!(
+        failures.is_empty(),
+        "requests failed:\n{}\n{}\n{}",
+        failures.join("\n"),
+        instances[0].log_tail(),
+        instances[1].log_tail()
+    );
+
+    assert_eq!(issued.len(), TICKETS, "tickets issued");
+    let issued_twice = duplicates(issued.iter().map(|t| t.number.as_str()));
+    let issued_by = |number: &str| -> Vec<&str> {
+        issued
+            .iter()
+            .filter(|t| t.number == number)
+            .map(|t| t.desk.as_str())
+            .collect()
+    };
+    assert!(
+        issued_twice.is_empty(),
+        "numbers issued more than once: {:?}",
+        issued_twice
+            .keys()
+            .map(|number| (number, issued_by(number)))
+            .collect::<Vec<_>>()
+    );
+    // Each category's counter runs from 001 without a gap: no increment was lost or doubled.
+    let mut by_category: BTreeMap<char, Vec<u32>> = BTreeMap::new();
+    for ticket in &issued {
+        let (category, sequence) = ticket.number.split_at(1);
+        let sequence = sequence.parse().expect("a ticket number's digits");
+        by_category
+            .entry(category.chars().next().expect("a category letter"))
+            .or_default()
+            .push(sequence);
+    }
+    for (category, sequences) in &mut by_category {
+        sequences.sort_unstable();
+        let expected: Vec<u32> = (1..=u32::try_from(sequences.len()).expect("few")).collect();
+        assert_eq!(
+            *sequences, expected,
+            "category {category}'s numbers are not 1..=n"
+        );
+    }
+
+    let called_twice = duplicates(called.iter().map(|t| t.number.as_str()));
+    assert!(
+        called_twice.is_empty(),
+        "numbers called more than once: {called_twice:?}\n{called:?}"
+    );
+    let issued_numbers: BTreeSet<&str> = issued.iter().map(|t| t.number.as_str()).collect();
+    let called_numbers: BTreeSet<&str> = called.iter().map(|t| t.number.as_str()).collect();
+    assert_eq!(
+        called_numbers, issued_numbers,
+        "the numbers called are not the numbers issued"
+    );
+    let windows_used: BTreeSet<&str> = called.iter().map(|t| t.window.as_str()).collect();
+
+    let window_of: BTreeMap<&str, &str> = called
+        .iter()
+        .map(|t| (t.number.as_str(), t.window.as_str()))
+        .collect();
+    for Instance { addr, .. } in &instances {
+        let (_, _, clerk) = window_sessions
+            .iter()
+            .find(|(at, _, _)| at == addr)
+            .expect("a clerk signed in at each instance");
+        let reply = support::request(*addr, "GET", "/api/v1/tickets", None, Some(clerk))
+            .unwrap_or_else(|e| panic!("GET /api/v1/tickets from {addr}: {e:?}"));
+        assert_eq!(reply.status, 200, "the queue from {addr}: {}", reply.body);
+        let tickets = reply.body["tickets"].as_array().expect("tickets");
+        let shown: BTreeMap<&str, (&str, &str)> = tickets
+            .iter()
+            .map(|t| {
+                (
+                    t["number"].as_str().unwrap_or_default(),
+                    (
+                        t["status"].as_str().unwrap_or_default(),
+                        t["window"].as_str().unwrap_or_default(),
+                    ),
+                )
+            })
+            .collect();
+        assert_eq!(tickets.len(), TICKETS, "the queue from {addr}: {tickets:?}");
+        let expected: BTreeMap<&str, (&str, &str)> = window_of
+            .iter()
+            .map(|(number, window)| (*number, ("called", *window)))
+            .collect();
+        assert_eq!(
+            shown, expected,
+            "the queue from {addr} is not every ticket called to its window"
+        );
+    }
+
+    let verified = haoban_ok(&["audit", "verify", "--database-url", url], "");
+    // One event per ticket issued and one per ticket called; an empty call records nothing.
+    let events = 2 * TICKETS;
+    assert!(
+        verified.contains(&format!("{events} events")),
+        "audit verify should count {events} events: {verified}"
+    );
+
+    eprintln!(
+        "{TICKETS} tickets issued by {DESKS} desks and called by {} windows through 2 \
+         instances in {exchange:?} (setup {ready:?}, total {:?})",
+        windows_used.len(),
+        began.elapsed()
+    );
+}
