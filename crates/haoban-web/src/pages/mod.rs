@@ -7,6 +7,7 @@
 //! `csrf_token`, and [`check_csrf`] compares it.
 
 mod admin;
+mod board;
 mod desk;
 mod i18n;
 mod login;
@@ -57,8 +58,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/users/disable", post(admin::disable_user))
         .route("/admin/catalog/check", post(admin::check))
         .route("/reports", get(reports::day))
+        .route("/board", get(board::page))
+        .route("/board/events", get(board::events))
         .route("/static/haoban.css", get(css))
         .route("/static/haoban.js", get(js))
+        .route("/static/board.js", get(board::script))
         .layer(middleware::from_fn_with_state(state.clone(), page_headers))
 }
 
