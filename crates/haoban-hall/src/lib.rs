@@ -16,7 +16,8 @@ mod visitor;
 pub use appointment::{Appointment, AppointmentError, AppointmentStatus, SlotPlan};
 pub use events::HallEvent;
 pub use queue::{
-    AgingRule, DEFAULT_SERVICE, Estimate, Window, estimate_in_queue, estimate_wait, next_ticket,
+    AgingRule, DEFAULT_SERVICE, Estimate, Window, Windows, estimate_in_queue, estimate_wait,
+    next_ticket,
 };
 pub use report::{
     DayReport, Miss, PRIORITIES, PROMISE_TOLERANCE_MINUTES, PromiseCheck, Spread, Tally,

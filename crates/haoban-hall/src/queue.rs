@@ -110,14 +110,22 @@ pub struct Estimate {
     pub minutes: i64,
 }
 
-/// How long `ticket` will wait: the tickets ahead of it in calling order, times the mean
-/// of `recent_service` (durations of recently finished services), spread over `windows`
-/// open windows. With no history yet, `default_service` stands in.
+/// The windows serving the queue: how many are open, and how many of those are free now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Windows {
+    pub open: usize,
+    pub idle: usize,
+}
+
+/// How long `ticket` will wait to be called: the tickets ahead of it in calling order
+/// take the idle windows first; the rest wait, each for the mean of `recent_service`
+/// (durations of recently finished services) spread over the open windows. With no
+/// history yet, `default_service` stands in; with no window open yet, one is assumed busy.
 pub fn estimate_wait(
     tickets: &[Ticket],
     ticket: usize,
     rule: &AgingRule,
-    windows: usize,
+    windows: Windows,
     recent_service: &[Duration],
     default_service: Duration,
 ) -> Option<Estimate> {
@@ -135,8 +143,11 @@ pub fn estimate_wait(
     } else {
         recent_service.iter().copied().sum::<Duration>() / recent_service.len() as i32
     };
-    let windows = windows.max(1) as i32;
-    let minutes = (mean * ((ahead as i32 + 1).max(1)) / windows).num_minutes();
+    if ahead < windows.idle {
+        return Some(Estimate { ahead, minutes: 0 });
+    }
+    let rounds = (ahead - windows.idle + 1) as i32;
+    let minutes = (mean * rounds / windows.open.max(1) as i32).num_minutes();
     Some(Estimate { ahead, minutes })
 }
 
@@ -151,11 +162,17 @@ pub fn estimate_in_queue(
     rule: &AgingRule,
 ) -> Option<Estimate> {
     let index = queue.iter().position(|t| &t.number == number)?;
-    let windows = queue
+    let open: std::collections::BTreeSet<&str> =
+        queue.iter().filter_map(|t| t.window.as_deref()).collect();
+    let busy: std::collections::BTreeSet<&str> = queue
         .iter()
+        .filter(|t| matches!(t.status, TicketStatus::Called | TicketStatus::Serving))
         .filter_map(|t| t.window.as_deref())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+        .collect();
+    let windows = Windows {
+        open: open.len(),
+        idle: open.len() - busy.len(),
+    };
     let served: Vec<Duration> = queue.iter().filter_map(Ticket::service_time).collect();
     estimate_wait(
         queue,
@@ -253,7 +270,9 @@ mod tests {
         ];
         assert_eq!(next_ticket(&queue, &Window::any("1"), &rule), Some(1));
         let recent = [Duration::minutes(6), Duration::minutes(10)];
-        let estimate = estimate_wait(&queue, 2, &rule, 2, &recent, Duration::minutes(5)).unwrap();
+        let busy = Windows { open: 2, idle: 0 };
+        let estimate =
+            estimate_wait(&queue, 2, &rule, busy, &recent, Duration::minutes(5)).unwrap();
         assert_eq!(
             estimate,
             Estimate {
@@ -262,8 +281,25 @@ mod tests {
             }
         );
         assert_eq!(
-            estimate_wait(&queue, 0, &rule, 2, &recent, Duration::minutes(5)),
+            estimate_wait(&queue, 0, &rule, busy, &recent, Duration::minutes(5)),
             None
+        );
+        let one_free = Windows { open: 2, idle: 1 };
+        assert_eq!(
+            estimate_wait(&queue, 1, &rule, one_free, &recent, Duration::minutes(5)),
+            Some(Estimate {
+                ahead: 0,
+                minutes: 0
+            }),
+            "the first in line goes straight to the free window"
+        );
+        assert_eq!(
+            estimate_wait(&queue, 2, &rule, one_free, &recent, Duration::minutes(5)),
+            Some(Estimate {
+                ahead: 1,
+                minutes: 4
+            }),
+            "the next waits for one of two windows to finish: 8 / 2"
         );
     }
 

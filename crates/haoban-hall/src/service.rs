@@ -255,7 +255,14 @@ mod tests {
     fn a_parked_ticket_returns_to_the_window_that_parked_it() {
         let (parked, _) = serve(&called(1, "5"), "5", &QueueCommand::Park, at(8)).unwrap();
         assert_eq!(parked.status, TicketStatus::Parked);
-        assert!(next_ticket(std::slice::from_ref(&parked), &Window::any("5"), &AgingRule::default()).is_none());
+        assert!(
+            next_ticket(
+                std::slice::from_ref(&parked),
+                &Window::any("5"),
+                &AgingRule::default()
+            )
+            .is_none()
+        );
         let (back, event) = serve(&parked, "5", &QueueCommand::Resume, at(30)).unwrap();
         assert_eq!(event.name(), "ticket_resumed");
         assert_eq!(back.reserved_for.as_deref(), Some("5"));

@@ -4,8 +4,10 @@
 //! matters with row locks: appending to a center's chain locks that center's row in
 //! `chain_heads` (`SELECT ... FOR UPDATE`), so two writers can never both extend the same
 //! head; recording on a case locks the case's row first, so its version check and the
-//! projection it writes are against the latest commit. Locks are always taken in the order
-//! case counter or case row, then chain head, so writers cannot deadlock each other.
+//! projection it writes are against the latest commit. Case writes take the case counter
+//! or case row, then the chain head; the hall's writes (`hall.rs`) take the chain head
+//! first and then only hall rows (ticket counters, tickets, windows, appointments), which
+//! no case write locks. So no two writers wait on each other in opposite orders.
 //!
 //! The store does not migrate on connect: run [`PostgresStore::migrate`] once (e.g. from
 //! the deployment step), so that instances starting together do not race over the schema.

@@ -62,7 +62,7 @@ async fn insert_ticket(
     .bind(day.to_string())
     .bind(ticket.number.to_string())
     .bind(ticket_status(ticket.status))
-    .bind(time(by.at))
+    .bind(time(ticket.issued_at))
     .bind(ticket_state(&ticket)?)
     .execute(&mut *conn)
     .await

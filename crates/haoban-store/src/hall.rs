@@ -20,12 +20,19 @@ pub fn issue(
 ) -> StoreResult<(Ticket, Draft)> {
     let number = TicketNumber::new(new.category, sequence)
         .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    // The clock was read before the center's lock was taken; a later number must not look
+    // issued earlier (the queue orders by time), so time never runs back within a day.
+    let at = queue
+        .iter()
+        .map(|t| t.issued_at)
+        .max()
+        .map_or(by.at, |latest| latest.max(by.at));
     let mut ticket = Ticket::issued(
         number.clone(),
         new.priority,
         new.items.clone(),
         new.carried.clone(),
-        by.at,
+        at,
     );
     let mut with_it = queue.to_vec();
     with_it.push(ticket.clone());
@@ -35,7 +42,8 @@ pub fn issue(
         priority: new.priority,
         items: new.items.clone(),
     };
-    Ok((ticket, draft(&event, &new.center, by)))
+    let by = By { at, ..by.clone() };
+    Ok((ticket, draft(&event, &new.center, &by)))
 }
 
 /// The ticket `window` calls among the `waiting` ones, marked called, and its entry.

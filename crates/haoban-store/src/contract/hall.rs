@@ -542,3 +542,20 @@ pub async fn concurrent_bookings_never_overfill_a_slot(store: Arc<dyn Store>) {
         3
     );
 }
+
+/// Issue times follow the numbers even when the clock was read out of order (two
+/// instances, or requests racing for the lock): the queue orders by time.
+pub async fn issue_times_never_run_back(store: Arc<dyn Store>) {
+    let first = store
+        .issue_ticket(day(), new_ticket("linfen", 'A', Priority::Normal), by(5))
+        .await
+        .expect("issue");
+    let late_clock = store
+        .issue_ticket(day(), new_ticket("linfen", 'A', Priority::Normal), by(4))
+        .await
+        .expect("issue");
+    assert_eq!(late_clock.number.to_string(), "A002");
+    assert!(late_clock.issued_at >= first.issued_at);
+    let called = called(&*store, "1", 6).await;
+    assert_eq!(called.number, first.number, "A001 is called first");
+}

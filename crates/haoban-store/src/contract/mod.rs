@@ -46,6 +46,7 @@ macro_rules! contract_suite {
             registers_visitors_once,
             books_slots_up_to_capacity_and_checks_in,
             concurrent_bookings_never_overfill_a_slot,
+            issue_times_never_run_back,
         );
     };
     (@tests $make:path, $($name:ident),* $(,)?) => {
