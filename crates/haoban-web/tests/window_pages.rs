@@ -92,11 +92,18 @@ async fn a_clerk_chooses_a_window_and_the_console_remembers_it() {
         )
         .await;
     assert!(again.html.contains("5 号窗口"));
+    assert!(chosen.html.contains("href=\"/window\" aria-current=\"page\""));
     let desk = app.staff("wu", Role::Desk, "linfen").await;
     assert_eq!(
         app.get_page("/window", &desk).await.status,
         StatusCode::FORBIDDEN
     );
+    let desk_nav = app.get_page("/desk", &desk).await;
+    assert!(
+        !desk_nav.html.contains("href=\"/window\""),
+        "the navigation offers only the pages the role may use"
+    );
+    assert!(desk_nav.html.contains("href=\"/board\""));
     let anonymous = app.get_page("/window", &Auth::Anonymous).await;
     assert_eq!(anonymous.location(), Some("/login?next=/window"));
 }

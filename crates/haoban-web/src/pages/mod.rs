@@ -7,6 +7,7 @@
 //! `csrf_token`, and [`check_csrf`] compares it.
 
 mod admin;
+mod appointments;
 mod board;
 mod desk;
 mod i18n;
@@ -15,6 +16,7 @@ mod office;
 mod reports;
 mod review;
 mod ticket;
+mod window;
 
 use askama::Template;
 use axum::extract::{FromRequestParts, Request, State};
@@ -24,7 +26,7 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Router, extract::Query};
-use haoban_cases::Role;
+use haoban_cases::{Action, Role, Scope, permits};
 use haoban_store::SessionKind;
 
 use crate::AppState;
@@ -48,6 +50,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/desk", get(desk::start).post(desk::step))
         .route("/desk/notice", post(desk::notice))
         .route("/desk/ticket", post(ticket::issue))
+        .route(
+            "/desk/appointments",
+            get(appointments::show).post(appointments::book),
+        )
+        .route("/desk/appointments/check-in", post(appointments::check_in))
         .route("/office", get(office::list))
         .route("/office/cases/{number}", get(office::case))
         .route("/office/cases/{number}/{action}", post(office::act))
@@ -58,6 +65,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/users/disable", post(admin::disable_user))
         .route("/admin/catalog/check", post(admin::check))
         .route("/reports", get(reports::day))
+        .route("/window", get(window::show))
+        .route("/window/step", post(window::step))
+        .route("/window/accept", post(window::accept))
+        .route("/window/cases/{number}/receipt", get(window::receipt))
         .route("/board", get(board::page))
         .route("/board/events", get(board::events))
         .route("/static/haoban.css", get(css))
@@ -132,8 +143,49 @@ pub struct UserLine {
     pub role: &'static str,
     pub center: String,
     pub csrf_token: String,
-    /// The `/admin` link's text, for roles that may use it (the navigation shows it only then).
-    pub admin_nav: Option<&'static str>,
+    /// The pages this role may use, in the navigation's order.
+    pub links: Vec<NavLink>,
+}
+
+pub struct NavLink {
+    pub href: &'static str,
+    /// Matches `Chrome::nav` on the page it leads to.
+    pub key: &'static str,
+    pub label: &'static str,
+}
+
+/// The staff pages `principal`'s role may open, by the policy table.
+fn nav_links(lang: Lang, principal: &Principal) -> Vec<NavLink> {
+    let t = lang.msgs();
+    let may = |action: Action| permits(principal.role, action) == Some(Scope::OwnCenter);
+    let staff = principal.role != Role::Resident;
+    [
+        (may(Action::IssueTicket), "/desk", "desk", t.nav_desk),
+        (may(Action::CallTicket), "/window", "window", t.nav_window),
+        (
+            staff && may(Action::ListCases),
+            "/office",
+            "office",
+            t.role_office,
+        ),
+        (staff, "/board", "board", t.nav_board),
+        (
+            may(Action::ViewReports),
+            "/reports",
+            "reports",
+            reports::nav_label(&lang),
+        ),
+        (
+            admin::may_use(principal),
+            "/admin",
+            "admin",
+            admin::nav_label(lang),
+        ),
+    ]
+    .into_iter()
+    .filter(|(allowed, ..)| *allowed)
+    .map(|(_, href, key, label)| NavLink { href, key, label })
+    .collect()
 }
 
 impl Chrome {
@@ -148,7 +200,7 @@ impl Chrome {
                 role: t.role(p.role),
                 center: p.center.to_string(),
                 csrf_token: p.csrf_token.clone(),
-                admin_nav: admin::may_use(p).then(|| admin::nav_label(lang)),
+                links: nav_links(lang, p),
             }),
             switch_href: switch_href(uri, lang.other()),
             nav: "",

@@ -127,8 +127,10 @@ pub(super) async fn slip(
     let rule = AgingRule::default();
     let estimate = estimate_in_queue(&queue, &issued.number, &rule);
     let locale = lang.locale();
+    let mut chrome = Chrome::new(lang, t.ticket_title, uri, Some(principal));
+    chrome.nav = "desk";
     let page = TicketPage {
-        page: Chrome::new(lang, t.ticket_title, uri, Some(principal)),
+        page: chrome,
         number: issued.number.to_string(),
         ahead: estimate.as_ref().map_or(0, |e| e.ahead),
         minutes: estimate.as_ref().map_or(0, |e| e.minutes),

@@ -318,7 +318,8 @@ pub async fn accept(
     let today = state.clock.today_in(state.catalog.time_zone);
     let held = match state.store.tickets(&principal.center, today).await {
         Ok(tickets) => tickets.into_iter().find(|t| {
-            field("ticket") == Some(t.number.to_string().as_str()) && t.window.as_deref() == Some(window)
+            field("ticket") == Some(t.number.to_string().as_str())
+                && t.window.as_deref() == Some(window)
         }),
         Err(err) => return error_page(lang, &uri, Some(&principal), err.into()),
     };
