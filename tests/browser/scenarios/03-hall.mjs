@@ -196,8 +196,8 @@ export default async function hall(ctx) {
   await expectVisible(definitionOf(win.locator('.held'), '优先类别').filter({ hasText: '老年人' }), 'the elderly priority of the held ticket');
   await expectVisible(win.locator('.held .tag').filter({ hasText: ITEM_NAME }), `${ITEM_NAME} among the items the desk found`);
   await expectVisible(win.getByRole('heading', { name: '总服务台记录的情况' }), 'what the desk recorded');
-  await expectVisible(win.locator('dl.given dd').filter({ hasText: BIRTH }), 'the date of birth the desk recorded');
-  await expectVisible(definitionOf(win.locator('dl.given'), '待遇发放账户').filter({ hasText: 'bank_card' }), 'the bank-card payment the desk recorded');
+  await expectVisible(win.locator('dl.held-given dd').filter({ hasText: BIRTH }), 'the date of birth the desk recorded');
+  await expectVisible(definitionOf(win.locator('dl.held-given'), '待遇发放账户').filter({ hasText: 'bank_card' }), 'the bank-card payment the desk recorded');
   await clickAndWait(win, win.getByRole('button', { name: '开始办理' }));
   await expectText(win.locator('.held-kicker'), /办理中/, 'the held ticket as being served');
   await expectVisible(board.locator('table.board-calls tr').filter({ hasText: ticket }).filter({ hasText: '正在办理' }), `${ticket} as being served on the board`, 5_000);
@@ -209,7 +209,7 @@ export default async function hall(ctx) {
     await clickAndWait(win, win.getByRole('button', { name: '打开预审' }));
   }
   check((await itemChoice.inputValue()) === ITEM, `the intake should be for ${ITEM}, it is for ${await itemChoice.inputValue()}`);
-  await expectVisible(win.getByText('承诺时限: 10 个工作日'), 'the promised time of the item');
+  await expectVisible(win.getByText('承诺时限：10 个工作日'), 'the promised time of the item');
   const accept = win.locator('form#accept');
   const rows = accept.locator('tr[data-material]');
   const materials = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.material));
