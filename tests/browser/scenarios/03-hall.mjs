@@ -194,7 +194,7 @@ export default async function hall(ctx) {
 
   // ---- 4. At the window: what the desk recorded, then the acceptance. -----------------
   await expectVisible(definitionOf(win.locator('.held'), '优先类别').filter({ hasText: '老年人' }), 'the elderly priority of the held ticket');
-  await expectVisible(win.locator('.held .tag').filter({ hasText: ITEM_NAME }), `${ITEM_NAME} among the items the desk found`);
+  await expectVisible(win.locator('.held .item-list li').filter({ hasText: ITEM_NAME }), `${ITEM_NAME} among the items the desk found`);
   await expectVisible(win.getByRole('heading', { name: '总服务台记录的情况' }), 'what the desk recorded');
   await expectVisible(win.locator('dl.held-given dd').filter({ hasText: BIRTH }), 'the date of birth the desk recorded');
   await expectVisible(definitionOf(win.locator('dl.held-given'), '待遇发放账户').filter({ hasText: 'bank_card' }), 'the bank-card payment the desk recorded');
