@@ -92,7 +92,11 @@ async fn a_clerk_chooses_a_window_and_the_console_remembers_it() {
         )
         .await;
     assert!(again.html.contains("5 号窗口"));
-    assert!(chosen.html.contains("href=\"/window\" aria-current=\"page\""));
+    assert!(
+        chosen
+            .html
+            .contains("href=\"/window\" aria-current=\"page\"")
+    );
     let desk = app.staff("wu", Role::Desk, "linfen").await;
     assert_eq!(
         app.get_page("/window", &desk).await.status,

@@ -110,22 +110,32 @@ pub async fn call_next(
 ) -> AppResult<Json<Value>> {
     authorize(&principal, Action::CallTicket)?;
     let name = window_name(&window)?;
+    let called = call_window(&state, &principal, name).await?;
+    Ok(Json(match called {
+        Some(ticket) => json!({ "ticket": ticket_view(&ticket, None) }),
+        None => json!({ "ticket": null }),
+    }))
+}
+
+/// Calls the next ticket window `name` may serve (by its skills as configured), if any.
+pub(crate) async fn call_window(
+    state: &AppState,
+    principal: &Principal,
+    name: &str,
+) -> AppResult<Option<Ticket>> {
+    authorize(principal, Action::CallTicket)?;
     let today = state.clock.today_in(state.catalog.time_zone);
-    let window = configured_window(&state, &principal.center, name).await?;
-    let called = state
+    let window = configured_window(state, &principal.center, name).await?;
+    Ok(state
         .store
         .call_next(
             today,
             &principal.center,
             &window,
             &AgingRule::default(),
-            by(&state, &principal),
+            by(state, principal),
         )
-        .await?;
-    Ok(Json(match called {
-        Some(ticket) => json!({ "ticket": ticket_view(&ticket, None) }),
-        None => json!({ "ticket": null }),
-    }))
+        .await?)
 }
 
 /// The window as configured for the center, or one that serves everything (全岗通).
@@ -227,19 +237,31 @@ pub async fn step(
         request.to_window.as_deref(),
         request.category.as_deref(),
     )?;
+    let ticket = take_step(&state, &principal, &number, window, &command).await?;
+    Ok(Json(ticket_view(&ticket, None)))
+}
+
+/// `window`'s step with today's ticket `number`, by the principal.
+pub(crate) async fn take_step(
+    state: &AppState,
+    principal: &Principal,
+    number: &TicketNumber,
+    window: &str,
+    command: &QueueCommand,
+) -> AppResult<Ticket> {
+    authorize(principal, Action::CallTicket)?;
     let today = state.clock.today_in(state.catalog.time_zone);
-    let ticket = state
+    Ok(state
         .store
         .serve_ticket(
             today,
             &principal.center,
-            &number,
+            number,
             window,
-            &command,
-            by(&state, &principal),
+            command,
+            by(state, principal),
         )
-        .await?;
-    Ok(Json(ticket_view(&ticket, None)))
+        .await?)
 }
 
 pub async fn queue(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Value>> {

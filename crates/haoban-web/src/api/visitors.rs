@@ -227,6 +227,27 @@ pub(crate) fn booking(
     }
 }
 
+/// Books `appointment` on `day` if its slot has room under `plan`.
+pub(crate) async fn book_slot(
+    state: &AppState,
+    principal: &Principal,
+    plan: &SlotPlan,
+    day: NaiveDate,
+    appointment: &Appointment,
+) -> AppResult<()> {
+    authorize(principal, Action::IssueTicket)?;
+    Ok(state
+        .store
+        .book_appointment(
+            &principal.center,
+            day,
+            appointment,
+            plan.capacity,
+            by(state, principal),
+        )
+        .await?)
+}
+
 pub async fn book(
     State(state): State<AppState>,
     principal: Principal,
@@ -253,16 +274,7 @@ pub async fn book(
                 .join("; "),
         )
     })?;
-    state
-        .store
-        .book_appointment(
-            &principal.center,
-            day,
-            &appointment,
-            plan.capacity,
-            by(&state, &principal),
-        )
-        .await?;
+    book_slot(&state, &principal, &plan, day, &appointment).await?;
     let zone = state.catalog.time_zone;
     Ok((
         StatusCode::CREATED,

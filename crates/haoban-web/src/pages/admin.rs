@@ -27,7 +27,7 @@ use self::catalog::{CatalogSection, CheckEntry};
 use self::msgs::AdminMsgs;
 use self::staff::{StaffSection, UserEntry};
 use self::windows::{WindowEntry, WindowsSection};
-use super::{Chrome, Lang, SignedIn, check_csrf, csrf_page, encode, error_page, render, see_other};
+use super::{Chrome, Lang, SignedIn, encode, error_page, posted_form, render, see_other};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -259,16 +259,7 @@ impl Posted {
         if !may(principal, action) {
             return Err(Box::new(forbidden(lang, uri, principal)));
         }
-        let Ok(Form(pairs)) = form else {
-            let why = AdminMsgs::of(lang).unreadable_form.to_owned();
-            let page = error_page(lang, uri, Some(principal), AppError::Invalid(why));
-            return Err(Box::new(page));
-        };
-        let posted = Posted(pairs);
-        if !check_csrf(principal, &posted.field("csrf_token")) {
-            return Err(Box::new(csrf_page(lang, uri, principal)));
-        }
-        Ok(posted)
+        posted_form(lang, uri, principal, form).map(Posted)
     }
 
     /// The field's value as sent (the last, if sent twice), or `""`.

@@ -13,10 +13,9 @@ use serde::Deserialize;
 
 use super::desk::{forbidden, may_use_desk};
 use super::ticket::slip;
-use super::{Chrome, Lang, SignedIn, check_csrf, csrf_page, error_page, render, see_other};
+use super::{Chrome, CsrfForm, Lang, SignedIn, error_page, posted_form, render, see_other};
 use crate::AppState;
-use crate::api::hall::by;
-use crate::api::visitors::{BookField, arrive, booking};
+use crate::api::visitors::{BookField, arrive, book_slot, booking};
 use crate::auth::Principal;
 use crate::error::AppError;
 
@@ -324,13 +323,10 @@ pub async fn book(
     if !may_use_desk(&principal) {
         return forbidden(lang, &uri, &principal);
     }
-    let Ok(Form(form)) = form else {
-        let unreadable = AppError::Invalid("unreadable form".into());
-        return error_page(lang, &uri, Some(&principal), unreadable);
+    let form = match posted_form(lang, &uri, &principal, form) {
+        Ok(form) => form,
+        Err(refused) => return *refused,
     };
-    if !check_csrf(&principal, &form.csrf_token) {
-        return csrf_page(lang, &uri, &principal);
-    }
     let a = AppointmentMsgs::of(lang);
     let plan = SlotPlan::default();
     let entered = Entered {
@@ -376,17 +372,7 @@ pub async fn book(
             .await;
         }
     };
-    let stored = state
-        .store
-        .book_appointment(
-            &principal.center,
-            day,
-            &appointment,
-            plan.capacity,
-            by(&state, &principal),
-        )
-        .await;
-    match stored.map_err(AppError::from) {
+    match book_slot(&state, &principal, &plan, day, &appointment).await {
         Ok(()) => see_other(&format!("/desk/appointments?day={day}&booked=1")),
         Err(AppError::Unexpected(cause)) => {
             error_page(lang, &uri, Some(&principal), AppError::Unexpected(cause))
@@ -413,6 +399,18 @@ pub async fn book(
     }
 }
 
+impl CsrfForm for BookForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+impl CsrfForm for CheckInForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 #[derive(Deserialize)]
 pub struct CheckInForm {
     csrf_token: String,
@@ -430,13 +428,10 @@ pub async fn check_in(
     if !may_use_desk(&principal) {
         return forbidden(lang, &uri, &principal);
     }
-    let Ok(Form(form)) = form else {
-        let unreadable = AppError::Invalid("unreadable form".into());
-        return error_page(lang, &uri, Some(&principal), unreadable);
+    let form = match posted_form(lang, &uri, &principal, form) {
+        Ok(form) => form,
+        Err(refused) => return *refused,
     };
-    if !check_csrf(&principal, &form.csrf_token) {
-        return csrf_page(lang, &uri, &principal);
-    }
     match arrive(&state, &principal, &form.id_number).await {
         Ok(ticket) => slip(&state, lang, &uri, &principal, &ticket).await,
         Err(AppError::Unexpected(cause)) => {

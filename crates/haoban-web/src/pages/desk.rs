@@ -15,7 +15,7 @@ use haoban_cases::{Action, permits};
 use haoban_catalog::{Applicant, Catalog, Fact, FactType, PreReview, Selection};
 
 use super::review::{ReviewView, fact_label};
-use super::{Chrome, Lang, Msgs, SignedIn, check_csrf, csrf_page, error_page, render};
+use super::{Chrome, Lang, Msgs, SignedIn, error_page, posted_form, render};
 use crate::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -595,15 +595,7 @@ pub(super) fn desk_form(
     if !may_use_desk(principal) {
         return Err(Box::new(forbidden(lang, uri, principal)));
     }
-    let Ok(Form(pairs)) = form else {
-        let unreadable = AppError::Invalid("unreadable form".into());
-        return Err(Box::new(error_page(lang, uri, Some(principal), unreadable)));
-    };
-    let submitted = Submitted::read(pairs);
-    if !check_csrf(principal, &submitted.csrf_token) {
-        return Err(Box::new(csrf_page(lang, uri, principal)));
-    }
-    Ok(submitted)
+    posted_form(lang, uri, principal, form).map(Submitted::read)
 }
 
 /// POST /desk: one step of the questionnaire.

@@ -333,7 +333,7 @@ pub static ZH: Msgs = Msgs {
     error_title: "出错了",
     error_reference: "系统内部出错，请把以下参考编号告知系统管理员：",
     bad_form_title: "表单无法读取",
-    bad_form: "提交的表单内容无法识别，请重新开始预审。",
+    bad_form: "提交的表单内容无法识别，请重新打开本页再试。",
     back_to_desk: "返回总服务台",
 
     desk_title: "总服务台 · 准确预审",
@@ -469,7 +469,7 @@ pub static EN: Msgs = Msgs {
     error_title: "Something went wrong",
     error_reference: "Something went wrong on our side. Quote this reference to the administrator:",
     bad_form_title: "The form could not be read",
-    bad_form: "The form that was sent could not be understood; please start the pre-review again.",
+    bad_form: "The form that was sent could not be understood; open the page again and retry.",
     back_to_desk: "Back to the general desk",
 
     desk_title: "General desk · pre-review",

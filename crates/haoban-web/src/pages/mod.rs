@@ -321,6 +321,39 @@ pub fn csrf_page(lang: Lang, uri: &Uri, principal: &Principal) -> Response {
     )
 }
 
+/// A form that carries the session's token in its hidden `csrf_token` field.
+pub trait CsrfForm {
+    fn csrf_token(&self) -> &str;
+}
+
+impl CsrfForm for Vec<(String, String)> {
+    /// The last one sent, as pages read every field sent twice.
+    fn csrf_token(&self) -> &str {
+        self.iter()
+            .rev()
+            .find(|(name, _)| name == "csrf_token")
+            .map_or("", |(_, value)| value)
+    }
+}
+
+/// A posted form that could be read and carries the session's token; otherwise the page
+/// that says why not.
+pub fn posted_form<T: CsrfForm>(
+    lang: Lang,
+    uri: &Uri,
+    principal: &Principal,
+    form: Result<axum::extract::Form<T>, axum::extract::rejection::FormRejection>,
+) -> Result<T, Box<Response>> {
+    let Ok(axum::extract::Form(form)) = form else {
+        let unreadable = AppError::Invalid(lang.msgs().bad_form.to_owned());
+        return Err(Box::new(error_page(lang, uri, Some(principal), unreadable)));
+    };
+    if !check_csrf(principal, form.csrf_token()) {
+        return Err(Box::new(csrf_page(lang, uri, principal)));
+    }
+    Ok(form)
+}
+
 /// Whether a form's hidden `csrf_token` is the session's, compared in constant time.
 pub fn check_csrf(principal: &Principal, sent: &str) -> bool {
     let expected = principal.csrf_token.as_bytes();

@@ -28,7 +28,7 @@ use self::msgs::OfficeMsgs;
 use self::view::{
     CaseView, DELIVERIES, RecordLine, Row, WAITING, delivery_code, record_lines, rows,
 };
-use super::{Chrome, Lang, SignedIn, check_csrf, csrf_page, error_page, render, see_other};
+use super::{Chrome, Lang, SignedIn, error_page, posted_form, render, see_other};
 use crate::api::cases::{apply, reachable};
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -429,8 +429,9 @@ pub async fn act(
     let Some(step) = Step::parse(&code) else {
         return fail(AppError::NotFound(format!("no action `{code}`")));
     };
-    let Ok(Form(pairs)) = form else {
-        return fail(AppError::Invalid("unreadable form".into()));
+    let pairs = match posted_form(lang, &uri, &principal, form) {
+        Ok(pairs) => pairs,
+        Err(refused) => return *refused,
     };
     let field = |name: &str| {
         pairs
@@ -439,9 +440,6 @@ pub async fn act(
             .find(|(key, _)| key == name)
             .map_or_else(String::new, |(_, value)| value.clone())
     };
-    if !check_csrf(&principal, &field("csrf_token")) {
-        return csrf_page(lang, &uri, &principal);
-    }
     if let Err(err) = authorize(&principal, step.action()) {
         return fail(err);
     }

@@ -16,15 +16,15 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 use haoban_cases::{Action, IdNumber, permits};
 use haoban_catalog::Catalog;
-use haoban_hall::{AgingRule, Ticket, TicketNumber, TicketStatus};
+use haoban_hall::{Ticket, TicketNumber, TicketStatus};
 use serde::Deserialize;
 
 use self::intake::{IntakeView, intake_view};
 pub use self::intake::{accept, receipt};
 use self::msgs::WindowMsgs;
-use super::{Chrome, Lang, SignedIn, check_csrf, csrf_page, encode, error_page, render};
+use super::{Chrome, CsrfForm, Lang, SignedIn, encode, error_page, posted_form, render};
 use crate::AppState;
-use crate::api::hall::{by, configured_window, queue_command, window_name};
+use crate::api::hall::{call_window, configured_window, queue_command, take_step, window_name};
 use crate::auth::Principal;
 use crate::error::AppError;
 
@@ -302,6 +302,12 @@ pub async fn show(
     response
 }
 
+impl CsrfForm for StepForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 #[derive(Deserialize)]
 pub struct StepForm {
     csrf_token: String,
@@ -326,13 +332,10 @@ pub async fn step(
     if !may_use_window(&principal) {
         return forbidden(lang, &uri, &principal);
     }
-    let Ok(Form(form)) = form else {
-        let unreadable = AppError::Invalid("unreadable form".into());
-        return error_page(lang, &uri, Some(&principal), unreadable);
+    let form = match posted_form(lang, &uri, &principal, form) {
+        Ok(form) => form,
+        Err(refused) => return *refused,
     };
-    if !check_csrf(&principal, &form.csrf_token) {
-        return csrf_page(lang, &uri, &principal);
-    }
     let w = WindowMsgs::of(lang);
     let Ok(window) = window_name(&form.window).map(str::to_owned) else {
         return error_page(
@@ -352,7 +355,7 @@ pub async fn step(
                 };
                 return console(&state, lang, &uri, &principal, &window, None, failed).await;
             }
-            Ok(()) => take_step(&state, &principal, &window, &form).await,
+            Ok(()) => step_from_form(&state, &principal, &window, &form).await,
         },
     };
     match done {
@@ -395,22 +398,10 @@ fn transfer_checked(w: &WindowMsgs, action: &str, form: &StepForm) -> Result<(),
 }
 
 async fn call(state: &AppState, principal: &Principal, window: &str) -> Result<(), AppError> {
-    let today = state.clock.today_in(state.catalog.time_zone);
-    let config = configured_window(state, &principal.center, window).await?;
-    state
-        .store
-        .call_next(
-            today,
-            &principal.center,
-            &config,
-            &AgingRule::default(),
-            by(state, principal),
-        )
-        .await?;
-    Ok(())
+    call_window(state, principal, window).await.map(drop)
 }
 
-async fn take_step(
+async fn step_from_form(
     state: &AppState,
     principal: &Principal,
     window: &str,
@@ -423,17 +414,6 @@ async fn take_step(
         Some(form.to_window.as_str()),
         Some(form.category.as_str()),
     )?;
-    let today = state.clock.today_in(state.catalog.time_zone);
-    state
-        .store
-        .serve_ticket(
-            today,
-            &principal.center,
-            &number,
-            window,
-            &command,
-            by(state, principal),
-        )
-        .await?;
+    take_step(state, principal, &number, window, &command).await?;
     Ok(())
 }

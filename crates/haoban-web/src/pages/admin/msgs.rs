@@ -10,7 +10,6 @@ pub struct AdminMsgs {
     pub intro: &'static str,
     pub sections_label: &'static str,
     pub forbidden: &'static str,
-    pub unreadable_form: &'static str,
 
     // Windows.
     pub windows_heading: &'static str,
@@ -145,7 +144,6 @@ pub static ZH: AdminMsgs = AdminMsgs {
     intro: "本中心的窗口与技能、工作人员账号，以及正在使用的事项目录。",
     sections_label: "本页各部分",
     forbidden: "只有系统管理员可以使用系统管理页面。",
-    unreadable_form: "表单无法读取，请重新打开本页再试。",
 
     windows_heading: "窗口与技能",
     windows_intro: "未列出的窗口和未设技能的窗口都是全岗通：任何类别、任何事项的号都可以叫。",
@@ -247,7 +245,6 @@ pub static EN: AdminMsgs = AdminMsgs {
     intro: "This center's windows and their skills, staff accounts, and the catalog in use.",
     sections_label: "Sections of this page",
     forbidden: "Only administrators may use the administration page.",
-    unreadable_form: "The form could not be read; open this page again and retry.",
 
     windows_heading: "Windows and their skills",
     windows_intro: "A window not listed here, or listed without skills, is all-round: it may call \

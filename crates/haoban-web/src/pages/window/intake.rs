@@ -20,9 +20,7 @@ use crate::AppState;
 use crate::api::cases::{Opening, apply, case_deadline, open, reachable};
 use crate::auth::Principal;
 use crate::error::AppError;
-use crate::pages::{
-    Chrome, Lang, SignedIn, check_csrf, csrf_page, encode, error_page, render, see_other,
-};
+use crate::pages::{Chrome, Lang, SignedIn, encode, error_page, posted_form, render, see_other};
 
 const TEXT_MAX: usize = 500;
 
@@ -297,9 +295,9 @@ pub async fn accept(
     if !may_use_window(&principal) {
         return forbidden(lang, &uri, &principal);
     }
-    let Ok(Form(pairs)) = form else {
-        let unreadable = AppError::Invalid("unreadable form".into());
-        return error_page(lang, &uri, Some(&principal), unreadable);
+    let pairs = match posted_form(lang, &uri, &principal, form) {
+        Ok(pairs) => pairs,
+        Err(refused) => return *refused,
     };
     let field = |name: &str| {
         pairs
@@ -307,9 +305,6 @@ pub async fn accept(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    if !check_csrf(&principal, field("csrf_token").unwrap_or_default()) {
-        return csrf_page(lang, &uri, &principal);
-    }
     let w = WindowMsgs::of(lang);
     let bad = |why: &str| AppError::Invalid(why.to_owned());
     let Some(window) = field("window").and_then(|w| crate::api::hall::window_name(w).ok()) else {
