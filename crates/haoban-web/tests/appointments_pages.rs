@@ -132,3 +132,51 @@ async fn checking_in_at_the_slot_issues_a_ticket_called_first() {
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_desk_looks_a_visitor_up_with_their_cases() {
+    let app = TestApp::new().await;
+    let desk = app.staff("wu", Role::Desk, "linfen").await;
+    let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
+    let look_up = |id: &'static str, path: &'static str| {
+        let app = &app;
+        let desk = &desk;
+        async move {
+            app.post_form(path, &[("csrf_token", desk.csrf()), ("id", id)], desk)
+                .await
+        }
+    };
+    let bad = look_up("110105194912310021", "/desk/visitors").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.html.contains("id=\"id-error\""));
+    assert!(bad.html.contains("value=\"110105194912310021\""));
+    let unknown = look_up(RESIDENT, "/desk/visitors").await;
+    assert!(unknown.html.contains("尚未登记此办事人"));
+    app.post(
+        "/api/v1/visitors",
+        json!({"id_number": RESIDENT, "name": "王阿姨", "phone": "13812345678"}),
+        &desk,
+    )
+    .await;
+    let case = app.open_case(&clerk).await;
+    let found = look_up(RESIDENT, "/desk/visitors?lang=en").await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.html.contains("王阿姨"));
+    assert!(found.html.contains("13812345678"));
+    assert!(found.html.contains(case["number"].as_str().unwrap()));
+    assert!(found.html.contains("Elderly comprehensive allowance"));
+    assert!(
+        found
+            .html
+            .contains("<h2 class=\"visitor-id\">1101**********002X</h2>")
+    );
+    assert!(
+        !found.html.contains(&format!("{RESIDENT}<")),
+        "shown masked; only the field keeps what was typed"
+    );
+    let office = app.staff("li", Role::Office, "linfen").await;
+    assert_eq!(
+        app.get_page("/desk/visitors", &office).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

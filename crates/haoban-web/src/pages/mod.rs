@@ -16,6 +16,7 @@ mod office;
 mod reports;
 mod review;
 mod ticket;
+mod visitors;
 mod window;
 
 use askama::Template;
@@ -55,6 +56,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(appointments::show).post(appointments::book),
         )
         .route("/desk/appointments/check-in", post(appointments::check_in))
+        .route(
+            "/desk/visitors",
+            get(visitors::form).post(visitors::look_up),
+        )
         .route("/office", get(office::list))
         .route("/office/cases/{number}", get(office::case))
         .route("/office/cases/{number}/{action}", post(office::act))

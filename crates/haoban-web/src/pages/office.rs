@@ -156,6 +156,11 @@ impl Step {
     }
 }
 
+/// A case status in the page's language, as the back office names it.
+pub(super) fn status_label(lang: Lang, status: haoban_cases::CaseStatus) -> &'static str {
+    OfficeMsgs::of(lang).status(lang, status)
+}
+
 /// The back-office pages are for staff who read their center's cases.
 fn gate(lang: Lang, uri: &Uri, principal: &Principal) -> Result<(), Box<Response>> {
     match authorize(principal, Action::ListCases) {
