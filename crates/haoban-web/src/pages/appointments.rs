@@ -113,6 +113,8 @@ struct SlotRow {
     time: String,
     booked: usize,
     full: bool,
+    /// Already begun (and past its late margin): it can no longer be booked.
+    past: bool,
     people: Vec<Person>,
 }
 
@@ -186,6 +188,7 @@ async fn page(
     let a = AppointmentMsgs::of(lang);
     let zone = state.catalog.time_zone;
     let today = state.clock.today_in(zone);
+    let now = state.clock.now();
     let day = match haoban_catalog::value::parse_date(day_text.trim()) {
         Some(day) => day,
         None if day_text.trim().is_empty() => today,
@@ -212,6 +215,7 @@ async fn page(
                 time: time.format("%H:%M").to_string(),
                 booked: people.len(),
                 full: people.len() >= plan.capacity as usize,
+                past: plan.slot(&zone, day, time, now).is_err(),
                 people: people
                     .iter()
                     .map(|b| Person {

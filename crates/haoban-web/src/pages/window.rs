@@ -62,6 +62,8 @@ struct TransferForm {
     to_window: String,
     category: String,
     error: Option<String>,
+    /// The field the error is about: `to_window`, `category`, or empty for both.
+    field: &'static str,
 }
 
 #[derive(Deserialize, Default)]
@@ -378,21 +380,22 @@ fn transfer_checked(w: &WindowMsgs, action: &str, form: &StepForm) -> Result<(),
     if action != "transfer" {
         return Ok(());
     }
-    let kept = |error: &str| TransferForm {
+    let kept = |error: &str, field: &'static str| TransferForm {
         to_window: form.to_window.clone(),
         category: form.category.clone(),
         error: Some(error.to_owned()),
+        field,
     };
     let to_window = form.to_window.trim();
     let category = form.category.trim();
     if to_window.is_empty() && category.is_empty() {
-        return Err(kept(w.transfer_needs_target));
+        return Err(kept(w.transfer_needs_target, ""));
     }
     if !to_window.is_empty() && window_name(to_window).is_err() {
-        return Err(kept(w.bad_window));
+        return Err(kept(w.bad_window, "to_window"));
     }
     if !category.is_empty() && crate::api::hall::category_letter(category).is_err() {
-        return Err(kept(w.bad_category));
+        return Err(kept(w.bad_category, "category"));
     }
     Ok(())
 }
