@@ -240,6 +240,33 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind's name. Other parts of the center (the hall, ratings) record entries
+    /// under a case too; only these are the case's own events, which its state folds.
+    pub const NAMES: [&'static str; 17] = [
+        "submitted",
+        "materials_checked",
+        "accepted",
+        "accepted_with_deficiency",
+        "not_accepted",
+        "review_started",
+        "supplement_requested",
+        "supplement_provided",
+        "deficiency_fulfilled",
+        "approved",
+        "denied",
+        "ready",
+        "delivered",
+        "closed",
+        "withdrawn",
+        "note_added",
+        "personal_data_viewed",
+    ];
+
+    /// Whether an entry of `kind` is one of a case's own events.
+    pub fn is_case_kind(kind: &str) -> bool {
+        EventKind::NAMES.contains(&kind)
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             EventKind::Submitted { .. } => "submitted",
@@ -471,5 +498,82 @@ impl Case {
             EventKind::NoteAdded { .. } | EventKind::PersonalDataViewed { .. } => {}
         }
         Ok(case)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `NAMES` is how the record tells a case's own entries from the other parts' entries
+    /// under the same case, so it must list every kind.
+    #[test]
+    fn every_kind_is_named() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
+        let kinds = [
+            EventKind::Submitted {
+                item: String::new(),
+                catalog_version: String::new(),
+                applicant: Applicant {
+                    id_number: IdNumber::parse("11010519491231002X").expect("id"),
+                    name: String::new(),
+                },
+                channel: Channel::Window,
+                promised_days: 0,
+                required_materials: Vec::new(),
+                conditional_materials: Vec::new(),
+            },
+            EventKind::MaterialsChecked { materials: vec![] },
+            EventKind::Accepted {
+                on: day,
+                materials: vec![],
+            },
+            EventKind::AcceptedWithDeficiency {
+                on: day,
+                materials: vec![],
+                promise: String::new(),
+                due: day,
+            },
+            EventKind::NotAccepted {
+                reason: String::new(),
+                legal_basis: String::new(),
+            },
+            EventKind::ReviewStarted,
+            EventKind::SupplementRequested {
+                on: day,
+                request: String::new(),
+                due: day,
+            },
+            EventKind::SupplementProvided {
+                on: day,
+                note: String::new(),
+            },
+            EventKind::DeficiencyFulfilled { on: day },
+            EventKind::Approved {
+                on: day,
+                note: String::new(),
+            },
+            EventKind::Denied {
+                on: day,
+                reason: String::new(),
+            },
+            EventKind::Ready {
+                delivery: Delivery::Window,
+            },
+            EventKind::Delivered { on: day },
+            EventKind::Closed,
+            EventKind::Withdrawn {
+                reason: String::new(),
+            },
+            EventKind::NoteAdded {
+                text: String::new(),
+            },
+            EventKind::PersonalDataViewed {
+                what: String::new(),
+            },
+        ];
+        let names: Vec<&str> = kinds.iter().map(EventKind::name).collect();
+        assert_eq!(names, EventKind::NAMES);
+        assert!(!EventKind::is_case_kind("rating_given"));
     }
 }

@@ -100,6 +100,16 @@ pub enum Action {
     /// See the center's day report: the queue's figures, the wait promised against the
     /// wait had, the day's cases and the deadlines.
     ViewReports,
+    /// Rate a visit or one's own case (好差评): residents only, never staff.
+    Rate,
+    /// See the center's ratings and their tallies.
+    ViewRatings,
+    /// Follow a bad rating up: record the call-back and the fix.
+    HandleFollowUp,
+    /// Appeal a bad rating of oneself (the follow-up checks it is one's own).
+    AppealRating,
+    /// Decide an appeal: the bad rating stands (upheld) or not.
+    DecideAppeal,
 }
 
 impl Action {
@@ -162,6 +172,10 @@ pub fn permits(role: Role, action: Action) -> Option<Scope> {
         CallTicket => window,
         ViewQueue => staff_case_reader,
         ViewReports => matches!(role, Supervisor | Admin),
+        // The resident's own cases; visits are checked against the ticket by the caller.
+        Rate => return (role == Resident).then_some(Scope::OwnCases),
+        ViewRatings | HandleFollowUp | DecideAppeal => role == Supervisor,
+        AppealRating => staff_case_reader,
     };
     allowed.then_some(Scope::OwnCenter)
 }

@@ -242,7 +242,9 @@ pub fn verify_projections(
     };
     let mut events: BTreeMap<&str, Vec<(u64, Event)>> = BTreeMap::new();
     for entry in entries {
-        if let Some(case) = &entry.case {
+        if let Some(case) = &entry.case
+            && crate::EventKind::is_case_kind(&entry.kind)
+        {
             let event = entry.event().map_err(|e| {
                 mismatch(entry.seq, format!("its content cannot be read back: {e}"))
             })?;

@@ -146,6 +146,10 @@ pub struct Ticket {
     /// What the first window learned, so the window that calls it can open the pre-review.
     #[serde(default)]
     pub carried: Option<Carried>,
+    /// The last staff member who called it or took a step with it: who a rating of the
+    /// visit rates.
+    #[serde(default)]
+    pub served_by: Option<String>,
 }
 
 /// The pre-review a ticket carries from the first window: who, and the facts given.
@@ -183,6 +187,7 @@ impl Ticket {
             recalls: 0,
             promised_wait: None,
             carried,
+            served_by: None,
         }
     }
 

@@ -11,14 +11,17 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use haoban_cases::record::{Draft, Entry, GENESIS, Head};
-use haoban_cases::{Case, CaseNumber, CenterId, Event, Role};
+use haoban_cases::{Case, CaseNumber, CenterId, Event, EventKind, Role};
+use haoban_feedback::{
+    DefaultRule, FollowUp, FollowUpCommand, FollowUpId, Month, Rated, Rating, Target,
+};
 use haoban_hall::{
     AgingRule, Appointment, HallEvent, QueueCommand, Ticket, TicketNumber, Visitor, Window,
 };
 use haoban_store::codec::{case_from_state, case_state};
 use haoban_store::{
-    By, CaseFilter, Chain, LoginCode, NewTicket, Session, SessionKind, Store, StoreError,
-    StoreResult, User,
+    By, CaseFilter, Chain, LoginCode, NewTicket, RatingLink, Session, SessionKind, Store,
+    StoreError, StoreResult, User,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -26,6 +29,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Acquire, QueryBuilder, Row};
 
+mod feedback;
 mod hall;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -525,9 +529,12 @@ impl Store for SqliteStore {
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(db)?;
+        // Ratings of the case are recorded under it too; only its own events fold into it.
         let events = rows
             .iter()
-            .map(|row| entry_from_row(row).event())
+            .map(entry_from_row)
+            .filter(|entry| EventKind::is_case_kind(&entry.kind))
+            .map(|entry| entry.event())
             .collect::<Result<Vec<_>, _>>()
             .map_err(corrupt("stored event"))?;
         let case = Case::replay(&events)
@@ -544,6 +551,54 @@ impl Store for SqliteStore {
         save_case(conn, &case, version.map(|v| v as u64)).await?;
         tx.commit().await.map_err(db)?;
         Ok(case)
+    }
+
+    async fn rate(&self, rated: &Rated, link: Option<&str>) -> StoreResult<()> {
+        self.feedback_rate(rated, link).await
+    }
+
+    async fn rating(&self, center: &CenterId, target: &Target) -> StoreResult<Option<Rating>> {
+        self.feedback_rating(center, target).await
+    }
+
+    async fn ratings(&self, center: &CenterId, month: Month) -> StoreResult<Vec<Rating>> {
+        self.feedback_ratings(center, month).await
+    }
+
+    async fn record_default_ratings(
+        &self,
+        center: &CenterId,
+        today: NaiveDate,
+        rule: &DefaultRule,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<Rating>> {
+        self.feedback_defaults(center, today, rule, at).await
+    }
+
+    async fn put_rating_link(&self, link: &RatingLink) -> StoreResult<()> {
+        self.feedback_put_link(link).await
+    }
+
+    async fn rating_link(&self, token_hash: &str) -> StoreResult<Option<RatingLink>> {
+        self.feedback_link(token_hash).await
+    }
+
+    async fn follow_up(&self, center: &CenterId, id: &FollowUpId) -> StoreResult<Option<FollowUp>> {
+        self.feedback_follow_up(center, id).await
+    }
+
+    async fn follow_ups(&self, center: &CenterId, open_only: bool) -> StoreResult<Vec<FollowUp>> {
+        self.feedback_follow_ups(center, open_only).await
+    }
+
+    async fn follow_up_step(
+        &self,
+        center: &CenterId,
+        id: &FollowUpId,
+        command: &FollowUpCommand,
+        by: By,
+    ) -> StoreResult<FollowUp> {
+        self.feedback_step(center, id, command, by).await
     }
 
     async fn create_user(&self, user: &User) -> StoreResult<()> {

@@ -60,6 +60,7 @@ pub fn call(
     ticket.window = Some(window.name.clone());
     ticket.called_at = Some(by.at);
     ticket.reserved_for = None;
+    ticket.served_by = Some(by.actor.clone());
     let event = HallEvent::TicketCalled {
         number: ticket.number.clone(),
         window: window.name.clone(),
@@ -75,8 +76,9 @@ pub fn step(
     center: &CenterId,
     by: &By,
 ) -> StoreResult<(Ticket, Draft)> {
-    let (next, event) =
+    let (mut next, event) =
         serve(ticket, window, command, by.at).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    next.served_by = Some(by.actor.clone());
     Ok((next, draft(&event, center, by)))
 }
 

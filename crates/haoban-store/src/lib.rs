@@ -10,6 +10,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use haoban_cases::record::{Entry, Head};
 use haoban_cases::{Case, CaseNumber, CaseStatus, CenterId, Event, Role};
+use haoban_feedback::{
+    DefaultRule, FollowUp, FollowUpCommand, FollowUpId, Month, Rated, Rating, Target,
+};
 use haoban_hall::{
     AgingRule, Appointment, Carried, HallEvent, Priority, QueueCommand, Ticket, TicketNumber,
     Visitor, Window,
@@ -17,6 +20,7 @@ use haoban_hall::{
 
 pub mod codec;
 pub mod contract;
+pub mod feedback;
 pub mod hall;
 
 #[derive(Debug, thiserror::Error)]
@@ -154,6 +158,18 @@ pub struct NewTicket {
     pub rule: AgingRule,
 }
 
+/// A one-time link to rate a case or a visit, sent to the resident; kept by the SHA-256
+/// of its token only.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RatingLink {
+    pub token_hash: String,
+    pub center: CenterId,
+    pub target: Target,
+    /// The resident it was sent to: the rating is theirs.
+    pub id_number: String,
+    pub expires_at: DateTime<Utc>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + Debug {
     /// Opens a case: numbers the `submitted` event (`event.case` is `None`) with the next
@@ -256,6 +272,40 @@ pub trait Store: Send + Sync + Debug {
         ticket: NewTicket,
         by: By,
     ) -> StoreResult<Ticket>;
+
+    /// Records a rating and, for a bad one, the follow-up it opens, with their entries.
+    /// `Conflict` when the target already has a rating: a rating is never changed, and of
+    /// two given at once exactly one is stored. With `link` (a rating link's token hash)
+    /// the link is used up in the same transaction: `NotFound` when it was already used or
+    /// had expired at the rating's time.
+    async fn rate(&self, rated: &Rated, link: Option<&str>) -> StoreResult<()>;
+    async fn rating(&self, center: &CenterId, target: &Target) -> StoreResult<Option<Rating>>;
+    /// A center's ratings given (or counted by default) in `month`, in the order given.
+    async fn ratings(&self, center: &CenterId, month: Month) -> StoreResult<Vec<Rating>>;
+    /// Records, at `at`, the default ratings due `today` under `rule` for the center's
+    /// delivered cases nobody rated (`haoban_feedback::due_defaults`), and returns them.
+    /// Running it again the same day records nothing more.
+    async fn record_default_ratings(
+        &self,
+        center: &CenterId,
+        today: NaiveDate,
+        rule: &DefaultRule,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<Rating>>;
+    async fn put_rating_link(&self, link: &RatingLink) -> StoreResult<()>;
+    async fn rating_link(&self, token_hash: &str) -> StoreResult<Option<RatingLink>>;
+    async fn follow_up(&self, center: &CenterId, id: &FollowUpId) -> StoreResult<Option<FollowUp>>;
+    /// A center's follow-ups (only the unresolved with `open_only`), by due date.
+    async fn follow_ups(&self, center: &CenterId, open_only: bool) -> StoreResult<Vec<FollowUp>>;
+    /// A step on a follow-up, checked by `haoban_feedback::step` and recorded: `NotFound`
+    /// without the follow-up, `Conflict` when the step is not allowed (as it now stands).
+    async fn follow_up_step(
+        &self,
+        center: &CenterId,
+        id: &FollowUpId,
+        command: &FollowUpCommand,
+        by: By,
+    ) -> StoreResult<FollowUp>;
 
     async fn create_user(&self, user: &User) -> StoreResult<()>;
     async fn user(&self, username: &str) -> StoreResult<Option<User>>;

@@ -12,7 +12,9 @@ use haoban_cases::{
 
 use crate::{CaseFilter, LoginCode, Session, SessionKind, Store, StoreError, User};
 
+mod feedback;
 mod hall;
+pub use feedback::*;
 pub use hall::*;
 
 /// Generates one `#[tokio::test]` per contract check, each with a fresh store from `$make`
@@ -47,6 +49,13 @@ macro_rules! contract_suite {
             books_slots_up_to_capacity_and_checks_in,
             concurrent_bookings_never_overfill_a_slot,
             issue_times_never_run_back,
+            keeps_one_rating_per_target_and_never_changes_it,
+            concurrent_ratings_of_one_target_store_exactly_one,
+            a_bad_rating_opens_a_follow_up_that_runs_to_its_end,
+            lists_ratings_per_center_and_month,
+            records_default_ratings_after_the_days_and_once,
+            uses_a_rating_link_once,
+            a_ticket_keeps_who_served_it,
         );
     };
     (@tests $make:path, $($name:ident),* $(,)?) => {
