@@ -5,7 +5,8 @@
 //
 //   cargo build -p haoban && node tests/browser/run.mjs [NAME-FILTER...]
 //
-// HAOBAN_BIN is the binary (default target/debug/haoban); it is not built here.
+// HAOBAN_BIN is the binary (default target/debug/haoban, under CARGO_TARGET_DIR when that is
+// set, as cargo builds it); it is not built here.
 // CHROMIUM_PATH overrides /usr/bin/chromium. Exit status 1 on any failure.
 //
 // A scenario module's default export is `async function (ctx)`, where ctx holds
@@ -30,7 +31,8 @@ import {
 
 const started = Date.now();
 const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
-const bin = path.resolve(ROOT, process.env.HAOBAN_BIN || 'target/debug/haoban');
+const targetDir = process.env.CARGO_TARGET_DIR || 'target';
+const bin = path.resolve(ROOT, process.env.HAOBAN_BIN || path.join(targetDir, 'debug', 'haoban'));
 const filters = process.argv.slice(2);
 const scenarioDir = path.join(ROOT, 'tests', 'browser', 'scenarios');
 
