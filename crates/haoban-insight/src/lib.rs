@@ -71,6 +71,8 @@ pub use figures::{
     Count, DayOnDuty, DaysOnDuty, DaysSource, EfficiencyFigures, EvaluationFigures, Figures,
     HandledCase, QualityFigures, QuantityFigures, RatingSeen, Unresolved, ValueFigures, ValuedCase,
 };
+/// The calendar working days are counted in, as [`MonthlyList::compute`] takes it.
+pub use haoban_catalog::Calendar;
 pub use list::{MonthlyList, Row, Scale};
 pub use month::{Month, MonthError};
 

@@ -34,6 +34,7 @@ use sqlx::{QueryBuilder, Row};
 
 mod feedback;
 mod hall;
+mod insight;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -899,6 +900,22 @@ impl Store for PostgresStore {
             .await
             .map_err(db)?;
         Ok(())
+    }
+
+    async fn save_monthly_list(
+        &self,
+        list: &haoban_insight::MonthlyList,
+        by: By,
+    ) -> StoreResult<()> {
+        self.insight_save(list, by).await
+    }
+
+    async fn monthly_list(
+        &self,
+        center: &CenterId,
+        month: haoban_insight::Month,
+    ) -> StoreResult<Option<haoban_store::insight::StoredList>> {
+        self.insight_list(center, month).await
     }
 }
 

@@ -31,6 +31,7 @@ use sqlx::{Acquire, QueryBuilder, Row};
 
 mod feedback;
 mod hall;
+mod insight;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -787,5 +788,21 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         Ok(())
+    }
+
+    async fn save_monthly_list(
+        &self,
+        list: &haoban_insight::MonthlyList,
+        by: By,
+    ) -> StoreResult<()> {
+        self.insight_save(list, by).await
+    }
+
+    async fn monthly_list(
+        &self,
+        center: &CenterId,
+        month: haoban_insight::Month,
+    ) -> StoreResult<Option<haoban_store::insight::StoredList>> {
+        self.insight_list(center, month).await
     }
 }

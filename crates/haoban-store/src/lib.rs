@@ -22,6 +22,7 @@ pub mod codec;
 pub mod contract;
 pub mod feedback;
 pub mod hall;
+pub mod insight;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -332,4 +333,19 @@ pub trait Store: Send + Sync + Debug {
     /// Counts an attempt and returns the code as it now stands.
     async fn login_code_attempt(&self, id_number: &str) -> StoreResult<Option<LoginCode>>;
     async fn delete_login_code(&self, id_number: &str) -> StoreResult<()>;
+
+    /// Stores a center's list for a month as computed, each member's scores beside it.
+    /// A month is stored once: `Conflict` when the center already has it, so neither a
+    /// recomputation nor a later catalog ever rewrites a past month.
+    async fn save_monthly_list(
+        &self,
+        list: &haoban_insight::MonthlyList,
+        by: By,
+    ) -> StoreResult<()>;
+    /// A center's stored list for `month`, checked against the scores stored with it.
+    async fn monthly_list(
+        &self,
+        center: &CenterId,
+        month: haoban_insight::Month,
+    ) -> StoreResult<Option<insight::StoredList>>;
 }

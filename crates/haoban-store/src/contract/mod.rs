@@ -14,8 +14,10 @@ use crate::{CaseFilter, LoginCode, Session, SessionKind, Store, StoreError, User
 
 mod feedback;
 mod hall;
+mod insight;
 pub use feedback::*;
 pub use hall::*;
+pub use insight::*;
 
 /// Generates one `#[tokio::test]` per contract check, each with a fresh store from `$make`
 /// (an async fn returning `Arc<dyn Store>`).
@@ -37,6 +39,8 @@ macro_rules! contract_suite {
             disabling_a_user_ends_their_sessions,
             keeps_sessions,
             keeps_one_login_code_per_resident,
+            stores_a_month_once_and_reads_it_back,
+            a_stored_month_matches_its_recomputation,
             reports_missing_cases,
             numbers_tickets_per_center_day_and_category,
             calls_tickets_by_the_rule_and_records_it,
