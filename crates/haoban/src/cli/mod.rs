@@ -13,6 +13,7 @@ mod catalog;
 mod guide;
 mod notice;
 mod prereview;
+mod report;
 mod server;
 
 #[derive(Debug, Parser)]
@@ -46,6 +47,16 @@ enum Command {
     /// The process record.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Reports from the process record.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// The monthly 5-dimension list (5个维度) of a center's staff: stored, or computed from
+    /// the process record.
+    Monthly(report::MonthlyArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,6 +125,7 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::Migrate(args) => server::migrate(&args),
         Command::Admin(AdminCommand::CreateUser(args)) => server::create_user(&args),
         Command::Audit(AuditCommand::Verify(args)) => server::audit_verify(&args),
+        Command::Report(ReportCommand::Monthly(args)) => report::monthly(&args, clock),
     }
 }
 

@@ -29,7 +29,7 @@ pub struct Database {
 }
 
 impl Database {
-    fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         match &self.database_url {
             Some(url) => format!("PostgreSQL {}", haoban_store_postgres::redact_url(url)),
             None => format!("SQLite {}", self.db.display()),
@@ -37,7 +37,7 @@ impl Database {
     }
 
     /// Opens a database that must already exist (never creates an empty one to report on).
-    async fn open_existing(&self) -> Result<Arc<dyn Store>, StoreError> {
+    pub(super) async fn open_existing(&self) -> Result<Arc<dyn Store>, StoreError> {
         if self.database_url.is_none() && !self.db.is_file() {
             return Err(StoreError::NotFound(format!(
                 "database file {}",
@@ -100,14 +100,14 @@ pub struct VerifyArgs {
     database: Database,
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(super) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("a tokio runtime")
 }
 
-fn failed(message: impl std::fmt::Display) -> ExitCode {
+pub(super) fn failed(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::FAILURE
 }
