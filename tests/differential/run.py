@@ -208,7 +208,9 @@ def main(argv):
     ap.add_argument("--only", type=int, default=None,
                     help="rerun just the round with this full seed (as printed by a mismatch)")
     ap.add_argument("--applicants", type=int, default=5)
-    ap.add_argument("--haoban", default=os.path.join(ROOT, "target", "debug", "haoban"))
+    # Where cargo puts it: under CARGO_TARGET_DIR when that is set.
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    ap.add_argument("--haoban", default=os.path.join(ROOT, target, "debug", "haoban"))
     ap.add_argument("--work", default=None, help="where catalogs go (default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep passing catalogs too")
     ap.add_argument("--max-report", type=int, default=20, help="failures printed in full")
