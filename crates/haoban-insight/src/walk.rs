@@ -15,27 +15,6 @@ use crate::config::Config;
 use crate::figures::{HandledCase, RatingSeen, Unresolved, ValuedCase};
 use crate::{InsightError, Items, Month, round4};
 
-/// The kinds of `haoban_cases::EventKind`, the events a case is folded from.
-const CASE_KINDS: [&str; 17] = [
-    "submitted",
-    "materials_checked",
-    "accepted",
-    "accepted_with_deficiency",
-    "not_accepted",
-    "review_started",
-    "supplement_requested",
-    "supplement_provided",
-    "deficiency_fulfilled",
-    "approved",
-    "denied",
-    "ready",
-    "delivered",
-    "closed",
-    "withdrawn",
-    "note_added",
-    "personal_data_viewed",
-];
-
 /// What one member's events of the month add up to, before any arithmetic.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
@@ -199,7 +178,8 @@ pub(crate) fn walk(
                 .or_insert(entry.seq);
         }
         let kind = entry.kind.as_str();
-        if CASE_KINDS.contains(&kind) && entry.case.is_some() {
+        // Ratings of a case are recorded under it too; only the case's own events fold into it.
+        if EventKind::is_case_kind(kind) && entry.case.is_some() {
             case_event(&mut walk, &mut cases, entry, in_month, items, calendar)?;
             continue;
         }
