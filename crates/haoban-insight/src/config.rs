@@ -94,6 +94,10 @@ impl Weights {
     }
 }
 
+/// Weights above this are refused: proportions are all that matter, and a bound keeps the
+/// weighted sum far from the decimal range.
+pub const MAX_WEIGHT: u32 = 1000;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub weights: Weights,
@@ -118,6 +122,8 @@ impl Default for Config {
 pub enum ConfigError {
     #[error("the weight of {0} is negative")]
     NegativeWeight(&'static str),
+    #[error("the weight of {0} is over {MAX_WEIGHT}: only the proportions matter")]
+    WeightTooLarge(&'static str),
     #[error("every weight is zero: at least one dimension must count")]
     NoWeight,
     #[error("days on duty of `{0}` is zero: leave it out to use the record's count")]
@@ -127,10 +133,12 @@ pub enum ConfigError {
 impl Config {
     pub fn check(&self) -> Result<(), ConfigError> {
         for dimension in Dimension::ALL {
-            if self.weights.get(dimension).is_sign_negative()
-                && !self.weights.get(dimension).is_zero()
-            {
+            let weight = self.weights.get(dimension);
+            if weight.is_sign_negative() && !weight.is_zero() {
                 return Err(ConfigError::NegativeWeight(dimension.as_str()));
+            }
+            if weight > Decimal::from(MAX_WEIGHT) {
+                return Err(ConfigError::WeightTooLarge(dimension.as_str()));
             }
         }
         if Dimension::ALL

@@ -308,9 +308,10 @@ fn normalize(rows: &mut [Row], weights: &Weights) -> Scale {
             let reference = extreme.unwrap_or_default();
             let score = match dimension {
                 Dimension::Quality if reference.is_zero() => hundred,
-                Dimension::Quality => hundred * (reference - basis) / reference,
+                // The ratio first: it is at most 1, so no figure, however large, overflows.
+                Dimension::Quality => (reference - basis) / reference * hundred,
                 _ if reference.is_zero() => Decimal::ZERO,
-                _ => hundred * basis / reference,
+                _ => basis / reference * hundred,
             };
             let score = round2(score);
             match dimension {

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use haoban_cases::CaseError;
+use haoban_feedback::{FollowUpError, RatingError};
 use haoban_store::StoreError;
 use serde_json::json;
 
@@ -85,6 +86,32 @@ impl From<CaseError> for AppError {
             CaseError::NotOwnCase => AppError::NotFound("case not found".into()),
             CaseError::WrongState { .. } => AppError::Conflict(err.to_string()),
             CaseError::Invalid(why) => AppError::Invalid(why),
+        }
+    }
+}
+
+impl From<RatingError> for AppError {
+    fn from(err: RatingError) -> Self {
+        match err {
+            RatingError::Calendar(_) => AppError::Unexpected(err.to_string()),
+            RatingError::FollowUpId(_) => AppError::NotFound(err.to_string()),
+            RatingError::Level(_)
+            | RatingError::Month(_)
+            | RatingError::BadDefault
+            | RatingError::NoStaff
+            | RatingError::NoChannel => AppError::Invalid(err.to_string()),
+        }
+    }
+}
+
+impl From<FollowUpError> for AppError {
+    fn from(err: FollowUpError) -> Self {
+        match err {
+            FollowUpError::NotAllowed { .. }
+            | FollowUpError::NotTheRated { .. }
+            | FollowUpError::OwnAppeal => AppError::Forbidden(err.to_string()),
+            FollowUpError::WrongStage { .. } => AppError::Conflict(err.to_string()),
+            FollowUpError::Invalid(why) => AppError::Invalid(why),
         }
     }
 }

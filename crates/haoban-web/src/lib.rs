@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use chrono::Duration;
 use haoban_cases::{Action, Clock, Scope, permits};
 use haoban_catalog::Catalog;
+use haoban_feedback::FeedbackConfig;
 use haoban_store::Store;
 
 mod api;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod notifier;
 mod pages;
 
+pub use api::feedback::record_due_defaults;
 pub use auth::{Principal, hash_password};
 pub use error::{AppError, AppResult};
 pub use notifier::{LogNotifier, MemoryNotifier, Notifier};
@@ -33,6 +35,8 @@ pub struct WebConfig {
     pub due_soon_days: u64,
     /// Mark cookies `Secure` (when served over TLS).
     pub secure_cookies: bool,
+    /// Ratings: the default for the silent, the follow-up deadline, rating links.
+    pub feedback: FeedbackConfig,
 }
 
 impl Default for WebConfig {
@@ -44,6 +48,7 @@ impl Default for WebConfig {
             lock_for: Duration::minutes(15),
             due_soon_days: 2,
             secure_cookies: false,
+            feedback: FeedbackConfig::default(),
         }
     }
 }
@@ -94,7 +99,20 @@ pub fn router(state: AppState) -> Router {
             "/appointments",
             post(api::visitors::book).get(api::visitors::appointments),
         )
-        .route("/appointments/check-in", post(api::visitors::check_in));
+        .route("/appointments/check-in", post(api::visitors::check_in))
+        .route(
+            "/ratings",
+            post(api::feedback::rate).get(api::feedback::list),
+        )
+        .route("/follow-ups", get(api::follow_ups::list))
+        .route("/follow-ups/{id}", get(api::follow_ups::read))
+        .route(
+            "/follow-ups/{id}/call_back",
+            post(api::follow_ups::call_back),
+        )
+        .route("/follow-ups/{id}/fix", post(api::follow_ups::fix))
+        .route("/follow-ups/{id}/appeal", post(api::follow_ups::appeal))
+        .route("/follow-ups/{id}/decide", post(api::follow_ups::decide));
     Router::new()
         .nest("/api/v1", v1)
         .route("/api/openapi.json", get(api::openapi::document))

@@ -24,7 +24,8 @@ const ROLES: [Role; 7] = [
 struct Endpoint {
     name: &'static str,
     method: Method,
-    /// `{case}` is replaced by the target case number.
+    /// `{case}` is replaced by the target case number (here and in the body), and
+    /// `{follow_up}` by the follow-up of a bad rating of `clerk-1`.
     path: &'static str,
     body: Option<Value>,
     /// One letter per role in `ROLES`: `Y` allowed, `-` refused.
@@ -172,6 +173,73 @@ fn endpoints() -> Vec<Endpoint> {
             allowed: "YYYY---",
             on_case: false,
         },
+        //                                                           D C O S A U R
+        Endpoint {
+            name: "rate a case",
+            method: Method::POST,
+            path: "/api/v1/ratings",
+            body: Some(
+                json!({"target": {"kind": "case", "case": "{case}"}, "level": 5, "channel": "portal"}),
+            ),
+            allowed: "------Y",
+            on_case: true,
+        },
+        Endpoint {
+            name: "list ratings",
+            method: Method::GET,
+            path: "/api/v1/ratings",
+            body: None,
+            allowed: "---Y---",
+            on_case: false,
+        },
+        Endpoint {
+            name: "list follow-ups",
+            method: Method::GET,
+            path: "/api/v1/follow-ups",
+            body: None,
+            allowed: "YYYY---",
+            on_case: false,
+        },
+        Endpoint {
+            name: "read a follow-up (clerk-1's)",
+            method: Method::GET,
+            path: "/api/v1/follow-ups/{follow_up}",
+            body: None,
+            allowed: "-Y-Y---",
+            on_case: false,
+        },
+        Endpoint {
+            name: "call back",
+            method: Method::POST,
+            path: "/api/v1/follow-ups/{follow_up}/call_back",
+            body: Some(json!({"note": "n"})),
+            allowed: "---Y---",
+            on_case: false,
+        },
+        Endpoint {
+            name: "fix",
+            method: Method::POST,
+            path: "/api/v1/follow-ups/{follow_up}/fix",
+            body: Some(json!({"note": "n"})),
+            allowed: "---Y---",
+            on_case: false,
+        },
+        Endpoint {
+            name: "appeal (only clerk-1 was rated)",
+            method: Method::POST,
+            path: "/api/v1/follow-ups/{follow_up}/appeal",
+            body: Some(json!({"reason": "r"})),
+            allowed: "-Y-----",
+            on_case: false,
+        },
+        Endpoint {
+            name: "decide an appeal",
+            method: Method::POST,
+            path: "/api/v1/follow-ups/{follow_up}/decide",
+            body: Some(json!({"upheld": true, "note": "n"})),
+            allowed: "---Y---",
+            on_case: false,
+        },
         Endpoint {
             name: "catalog",
             method: Method::GET,
@@ -218,6 +286,43 @@ async fn open_case_as(app: &TestApp, clerk: &Auth, id_number: &str) -> String {
     reply.body["number"].as_str().expect("number").to_owned()
 }
 
+/// A case of `RESIDENT` accepted by `clerk-1` and rated 1 by the resident: the id of the
+/// follow-up it opened.
+async fn bad_rating_of_clerk_1(app: &TestApp, opener: &Auth, callers: &[(Role, Auth)]) -> String {
+    let by = |wanted: Role| {
+        callers
+            .iter()
+            .find(|(role, _)| *role == wanted)
+            .map(|(_, auth)| auth)
+            .expect("caller")
+    };
+    let case = open_case_as(app, opener, RESIDENT).await;
+    let received = json!({"materials": [
+        {"material": "id-card", "state": "received"},
+        {"material": "bank-card", "state": "received"}
+    ]});
+    let accepted = app
+        .post(
+            &format!("/api/v1/cases/{case}/actions/accept"),
+            received,
+            by(Role::Clerk),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
+    let rated = app
+        .post(
+            "/api/v1/ratings",
+            json!({"target": {"kind": "case", "case": case}, "level": 1, "channel": "portal"}),
+            by(Role::Resident),
+        )
+        .await;
+    assert_eq!(rated.status, StatusCode::CREATED, "{:?}", rated.body);
+    rated.body["follow_up"]["id"]
+        .as_str()
+        .expect("a follow-up")
+        .to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_role_endpoint_and_target_is_decided_by_the_table() {
     let app = TestApp::new().await;
@@ -232,6 +337,17 @@ async fn every_role_endpoint_and_target_is_decided_by_the_table() {
         callers.push((role, auth));
     }
     let stranger = app.resident(OTHER_RESIDENT).await;
+    let follow_up = bad_rating_of_clerk_1(&app, &linfen_clerk, &callers).await;
+    let fill = |text: &str, case: &str| {
+        text.replace("{case}", case)
+            .replace("{follow_up}", &follow_up)
+    };
+    let body_for = |endpoint: &Endpoint, case: &str| {
+        endpoint
+            .body
+            .as_ref()
+            .map(|b| serde_json::from_str::<Value>(&fill(&b.to_string(), case)).expect("body"))
+    };
 
     let mut checked = 0;
     let mut failures = Vec::new();
@@ -251,9 +367,10 @@ async fn every_role_endpoint_and_target_is_decided_by_the_table() {
                 }
             }
             for (target, case, expected) in targets {
-                let path = endpoint.path.replace("{case}", &case);
+                let path = fill(endpoint.path, &case);
+                let body = body_for(&endpoint, &case);
                 let reply = app
-                    .request(endpoint.method.clone(), &path, endpoint.body.clone(), auth)
+                    .request(endpoint.method.clone(), &path, body, auth)
                     .await;
                 let allowed = !refused(reply.status);
                 if allowed != expected {
@@ -274,8 +391,8 @@ async fn every_role_endpoint_and_target_is_decided_by_the_table() {
         let reply = app
             .request(
                 endpoint.method.clone(),
-                &endpoint.path.replace("{case}", &case),
-                endpoint.body.clone(),
+                &fill(endpoint.path, &case),
+                body_for(&endpoint, &case),
                 &Auth::Anonymous,
             )
             .await;

@@ -404,8 +404,8 @@ pub async fn act(
 
 /// Acts on a case: the one path for the API and the pages. Checks the policy table and
 /// the case's center, lets the domain decide, records the events if the case is still at
-/// `version` (409 if it has moved on; `None`: whatever it is now), and tells the
-/// resident what a supplement request asks of them.
+/// `version` (409 if it has moved on; `None`: whatever it is now), tells the resident
+/// what a supplement request asks of them, and on delivery sends them a rating link.
 pub(crate) async fn apply(
     state: &AppState,
     principal: &Principal,
@@ -423,6 +423,7 @@ pub(crate) async fn apply(
         )),
         _ => None,
     };
+    let delivered = matches!(command, Command::Deliver);
     let events = decide(&ctx, &case, command, owns)?;
     let updated = state
         .store
@@ -433,6 +434,15 @@ pub(crate) async fn apply(
             .notifier
             .send(updated.applicant.id_number.as_ref(), &message)
             .await;
+    }
+    if delivered {
+        crate::api::feedback::invite(
+            state,
+            &updated.center,
+            crate::api::feedback::case_target(&updated.number),
+            updated.applicant.id_number.as_ref(),
+        )
+        .await;
     }
     Ok(updated)
 }

@@ -241,7 +241,8 @@ pub async fn step(
     Ok(Json(ticket_view(&ticket, None)))
 }
 
-/// `window`'s step with today's ticket `number`, by the principal.
+/// `window`'s step with today's ticket `number`, by the principal; a finished visit of a
+/// visitor known by ID number sends them a rating link.
 pub(crate) async fn take_step(
     state: &AppState,
     principal: &Principal,
@@ -251,7 +252,7 @@ pub(crate) async fn take_step(
 ) -> AppResult<Ticket> {
     authorize(principal, Action::CallTicket)?;
     let today = state.clock.today_in(state.catalog.time_zone);
-    Ok(state
+    let ticket = state
         .store
         .serve_ticket(
             today,
@@ -261,7 +262,17 @@ pub(crate) async fn take_step(
             command,
             by(state, principal),
         )
-        .await?)
+        .await?;
+    // A visitor known by ID number gets a link to rate the visit; others rate at the pad.
+    let known = ticket.carried.as_ref().and_then(|c| c.id_number.clone());
+    if let (QueueCommand::Finish, Some(id_number)) = (command, known) {
+        let target = haoban_feedback::Target::Visit {
+            day: today,
+            ticket: ticket.number.clone(),
+        };
+        crate::api::feedback::invite(state, &principal.center, target, &id_number).await;
+    }
+    Ok(ticket)
 }
 
 pub async fn queue(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Value>> {

@@ -3,6 +3,8 @@
 pub mod audit;
 pub mod cases;
 pub mod catalog;
+pub mod feedback;
+pub mod follow_ups;
 pub mod hall;
 pub mod openapi;
 pub mod session;
