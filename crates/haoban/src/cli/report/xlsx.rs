@@ -7,7 +7,7 @@ use haoban_catalog::Locale;
 use haoban_insight::{Count, Dimension, MonthlyList, Row};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use super::table::{describe, labels};
 use super::{Source, heading};
@@ -27,7 +27,13 @@ fn decimal(
 ) -> Result<(), XlsxError> {
     match value {
         Some(value) => sheet.write_number_with_format(row, col, number(value), format)?,
-        None => sheet.write_string(row, col, "—")?,
+        // Right-aligned like the numbers around it.
+        None => sheet.write_string_with_format(
+            row,
+            col,
+            "—",
+            &Format::new().set_align(FormatAlign::Right),
+        )?,
     };
     Ok(())
 }
@@ -56,6 +62,7 @@ pub fn write(
     sheet.set_name(if zh { "月度绩效" } else { "Monthly list" })?;
     sheet.write_string_with_format(0, 0, l.title, &bold)?;
     sheet.write_string(1, 0, describe(list, source, locale))?;
+    let colon = if zh { "：" } else { ": " };
     let weights: Vec<String> = Dimension::ALL
         .iter()
         .map(|d| format!("{} {}", heading(*d, locale), list.weights.get(*d)))
@@ -64,7 +71,7 @@ pub fn write(
         2,
         0,
         format!(
-            "{}: {} · {}: {}",
+            "{}{colon}{} · {}{colon}{}",
             l.weights,
             weights.join(" · "),
             l.working_days,
