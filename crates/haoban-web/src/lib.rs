@@ -116,6 +116,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", v1)
         .route("/api/openapi.json", get(api::openapi::document))
+        .route("/metrics", get(api::metrics::metrics))
         .merge(pages::router(&state))
         .fallback(api::not_found)
         .with_state(state)

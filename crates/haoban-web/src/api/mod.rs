@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod feedback;
 pub mod follow_ups;
 pub mod hall;
+pub mod metrics;
 pub mod openapi;
 pub mod session;
 pub mod visitors;
