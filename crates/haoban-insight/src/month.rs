@@ -76,6 +76,16 @@ impl Month {
         self.first_day().iter_days().take_while(move |d| *d <= last)
     }
 
+    /// The month before.
+    pub fn previous(self) -> Month {
+        Month::of(self.first_day().pred_opt().unwrap_or(self.first_day()))
+    }
+
+    /// The month's first working day in `calendar`, if it has one.
+    pub fn first_working_day(self, calendar: &Calendar) -> Option<NaiveDate> {
+        self.days().find(|d| calendar.is_working_day(*d))
+    }
+
     /// Working days of the whole month in `calendar`.
     pub fn working_days(self, calendar: &Calendar) -> u32 {
         self.days().filter(|d| calendar.is_working_day(*d)).count() as u32

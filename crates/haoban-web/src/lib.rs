@@ -16,6 +16,7 @@ pub mod auth;
 pub mod error;
 pub mod notifier;
 mod pages;
+pub mod scheduler;
 
 pub use api::feedback::record_due_defaults;
 pub use auth::{Principal, hash_password};

@@ -112,6 +112,9 @@ pub(super) fn failed(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// How often the server looks for scheduled work (monthly lists, default ratings).
+const SCHEDULER_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
 pub fn serve(args: &ServeArgs) -> ExitCode {
     let catalog = match load_catalog(&args.catalog) {
         Ok(catalog) => catalog,
@@ -140,8 +143,14 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             notifier: Arc::new(LogNotifier),
             config: WebConfig::default(),
         };
+        // Monthly lists on the first working day, default ratings each day.
+        let scheduled = haoban_web::scheduler::spawn(state.clone(), SCHEDULER_EVERY);
         let app = haoban_web::router(state);
-        match axum::serve(listener, app).with_graceful_shutdown(shutdown()).await {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown())
+            .await;
+        scheduled.abort();
+        match served {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => failed(err),
         }

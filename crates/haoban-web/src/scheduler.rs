@@ -1,0 +1,100 @@
+//! What the server does without anyone asking. From the first working day of a month on,
+//! each center's monthly list (5个维度) of the month before is computed from the process
+//! record and stored, once; each day, delivered cases nobody rated get their default
+//! rating. Every instance ticks; the store keeps a list once and a default once, so two
+//! instances ticking together do the work once.
+
+use std::time::Duration;
+
+use haoban_cases::{CenterId, Role};
+use haoban_insight::{Config, Month, MonthlyList};
+use haoban_store::{By, StoreError};
+
+use crate::AppState;
+use crate::api::feedback::record_due_defaults;
+
+/// Who the record names for what the scheduler does.
+pub const SCHEDULER: &str = "scheduler";
+
+/// What one tick did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Done {
+    /// The monthly lists stored now, by center.
+    pub lists: Vec<(String, Month)>,
+    pub default_ratings: usize,
+}
+
+/// Does whatever is due now; errors name the center they came from.
+pub async fn tick(state: &AppState) -> Result<Done, StoreError> {
+    let catalog = &state.catalog;
+    let today = state.clock.today_in(catalog.time_zone);
+    let mut done = Done::default();
+    let this_month = Month::of(today);
+    let due = this_month
+        .first_working_day(catalog.calendar())
+        .is_some_and(|first| today >= first);
+    if due {
+        let month = this_month.previous();
+        for center in state.store.centers().await? {
+            let id = CenterId::parse(&center).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if state.store.monthly_list(&id, month).await?.is_some() {
+                continue;
+            }
+            let chain = state.store.chain(&center).await?;
+            let config = Config {
+                time_zone: catalog.time_zone,
+                ..Config::default()
+            };
+            let list = MonthlyList::compute(
+                &center,
+                &chain.entries,
+                catalog.as_ref(),
+                catalog.calendar(),
+                month,
+                &config,
+            )
+            .map_err(|e| StoreError::Corrupt(format!("the process record of {center}: {e}")))?;
+            let by = By {
+                actor: SCHEDULER.into(),
+                role: Role::Supervisor,
+                at: state.clock.now(),
+            };
+            match state.store.save_monthly_list(&list, by).await {
+                Ok(()) => done.lists.push((center, month)),
+                // Another instance stored it first.
+                Err(StoreError::Conflict(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+    }
+    done.default_ratings = record_due_defaults(
+        state.store.as_ref(),
+        state.clock.as_ref(),
+        catalog.time_zone,
+        &state.config.feedback.defaults,
+    )
+    .await?
+    .len();
+    Ok(done)
+}
+
+/// Ticks every `every` for as long as the server runs; a failed tick is logged and tried
+/// again at the next.
+pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match tick(&state).await {
+                Ok(done) if done != Done::default() => {
+                    tracing::info!(lists = ?done.lists, default_ratings = done.default_ratings, "scheduled work done");
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::error!(cause = %err, "scheduled work failed; trying again later")
+                }
+            }
+        }
+    })
+}
