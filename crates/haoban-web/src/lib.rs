@@ -94,7 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/windows/{window}/call", post(api::hall::call_next))
         .route("/tickets/{number}/actions/{action}", post(api::hall::step))
         .route("/visitors", post(api::visitors::register))
-        .route("/visitors/{id_number}", get(api::visitors::lookup))
+        .route("/visitors/lookup", post(api::visitors::lookup))
         .route("/visits", post(api::visitors::consult))
         .route(
             "/appointments",

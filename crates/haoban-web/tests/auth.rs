@@ -316,8 +316,7 @@ async fn the_openapi_document_describes_the_endpoints_that_exist() {
             .replace("{number}", "linfen-20261102-0001")
             .replace("{id}", "consult")
             .replace("{action}", "add_note")
-            .replace("{window}", "5")
-            .replace("{id_number}", "11010519491231002X");
+            .replace("{window}", "5");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         let reply = app
             .request(method.clone(), &concrete, Some(json!({})), &Auth::Anonymous)

@@ -235,7 +235,11 @@ async fn the_desk_registers_visitors_and_records_consultations() {
     let app = TestApp::new().await;
     let desk = app.staff("wu", Role::Desk, "linfen").await;
     let missing = app
-        .get(&format!("/api/v1/visitors/{}", support::RESIDENT), &desk)
+        .post(
+            "/api/v1/visitors/lookup",
+            json!({"id_number": support::RESIDENT}),
+            &desk,
+        )
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     let bad_phone = app
@@ -261,7 +265,11 @@ async fn the_desk_registers_visitors_and_records_consultations() {
         .await;
     assert_eq!(registered.status, StatusCode::CREATED);
     let found = app
-        .get(&format!("/api/v1/visitors/{}", support::RESIDENT), &desk)
+        .post(
+            "/api/v1/visitors/lookup",
+            json!({"id_number": support::RESIDENT}),
+            &desk,
+        )
         .await;
     assert_eq!(found.body["name"], "王阿姨");
     let consulted = app
