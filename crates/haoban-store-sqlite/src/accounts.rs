@@ -1,0 +1,239 @@
+//! Staff accounts, sessions and residents' sign-in codes.
+
+use chrono::{DateTime, Utc};
+use haoban_cases::{CenterId, Role};
+use haoban_store::{LoginCode, Session, SessionKind, StoreError, StoreResult, User};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::{SqliteStore, db, parse_time, time};
+
+pub(crate) async fn create_user(store: &SqliteStore, user: &User) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO users (center, username, role, password_hash, disabled, failed_logins, locked_until, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(user.center.as_ref())
+    .bind(&user.username)
+    .bind(user.role.as_str())
+    .bind(&user.password_hash)
+    .bind(i64::from(user.disabled))
+    .bind(i64::from(user.failed_logins))
+    .bind(user.locked_until.map(time))
+    .bind(time(user.created_at))
+    .execute(&store.writer)
+    .await
+    .map_err(|e| match db(e) {
+        StoreError::Conflict(_) => StoreError::Conflict(format!("user `{}` already exists", user.username)),
+        other => other,
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn user(store: &SqliteStore, username: &str) -> StoreResult<Option<User>> {
+    sqlx::query("SELECT * FROM users WHERE username = ?")
+        .bind(username)
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(user_from_row)
+        .transpose()
+}
+
+pub(crate) async fn users(store: &SqliteStore, center: &CenterId) -> StoreResult<Vec<User>> {
+    sqlx::query("SELECT * FROM users WHERE center = ? ORDER BY username")
+        .bind(center.as_ref())
+        .fetch_all(&store.reader)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(user_from_row)
+        .collect()
+}
+
+pub(crate) async fn login_failed(
+    store: &SqliteStore,
+    username: &str,
+    lock_after: u32,
+    lock_until: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE users SET failed_logins = failed_logins + 1,
+             locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END
+         WHERE username = ?",
+    )
+    .bind(i64::from(lock_after))
+    .bind(time(lock_until))
+    .bind(username)
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn login_succeeded(store: &SqliteStore, username: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?")
+        .bind(username)
+        .execute(&store.writer)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn disable_user(store: &SqliteStore, username: &str) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    let done = sqlx::query("UPDATE users SET disabled = 1 WHERE username = ?")
+        .bind(username)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("user `{username}`")));
+    }
+    sqlx::query("DELETE FROM sessions WHERE subject = ? AND role != 'resident'")
+        .bind(username)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn create_session(store: &SqliteStore, session: &Session) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sessions (center, id_hash, kind, subject, role, created_at, last_seen, csrf_token)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(session.center.as_ref())
+    .bind(&session.id_hash)
+    .bind(session.kind.as_str())
+    .bind(&session.subject)
+    .bind(session.role.as_str())
+    .bind(time(session.created_at))
+    .bind(time(session.last_seen))
+    .bind(&session.csrf_token)
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn session(store: &SqliteStore, id_hash: &str) -> StoreResult<Option<Session>> {
+    sqlx::query("SELECT * FROM sessions WHERE id_hash = ?")
+        .bind(id_hash)
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(session_from_row)
+        .transpose()
+}
+
+pub(crate) async fn touch_session(
+    store: &SqliteStore,
+    id_hash: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE sessions SET last_seen = ? WHERE id_hash = ?")
+        .bind(time(at))
+        .bind(id_hash)
+        .execute(&store.writer)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn delete_session(store: &SqliteStore, id_hash: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+        .bind(id_hash)
+        .execute(&store.writer)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn put_login_code(store: &SqliteStore, code: &LoginCode) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO login_codes (center, id_number, code_hash, expires_at, attempts) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id_number) DO UPDATE SET center = excluded.center, code_hash = excluded.code_hash,
+             expires_at = excluded.expires_at, attempts = excluded.attempts",
+    )
+    .bind(code.center.as_ref())
+    .bind(&code.id_number)
+    .bind(&code.code_hash)
+    .bind(time(code.expires_at))
+    .bind(i64::from(code.attempts))
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn login_code_attempt(
+    store: &SqliteStore,
+    id_number: &str,
+) -> StoreResult<Option<LoginCode>> {
+    let row = sqlx::query(
+        "UPDATE login_codes SET attempts = attempts + 1 WHERE id_number = ?
+         RETURNING center, id_number, code_hash, expires_at, attempts",
+    )
+    .bind(id_number)
+    .fetch_optional(&store.writer)
+    .await
+    .map_err(db)?;
+    row.map(|row| {
+        Ok(LoginCode {
+            center: CenterId::parse(&row.get::<String, _>("center"))
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            id_number: row.get("id_number"),
+            code_hash: row.get("code_hash"),
+            expires_at: parse_time(&row.get::<String, _>("expires_at"))?,
+            attempts: row.get::<i64, _>("attempts") as u32,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn delete_login_code(store: &SqliteStore, id_number: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM login_codes WHERE id_number = ?")
+        .bind(id_number)
+        .execute(&store.writer)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
+    let role: String = row.get("role");
+    let center: String = row.get("center");
+    Ok(User {
+        username: row.get("username"),
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role `{role}`")))?,
+        center: CenterId::parse(&center).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        password_hash: row.get("password_hash"),
+        disabled: row.get::<i64, _>("disabled") != 0,
+        failed_logins: row.get::<i64, _>("failed_logins") as u32,
+        locked_until: row
+            .get::<Option<String>, _>("locked_until")
+            .map(|t| parse_time(&t))
+            .transpose()?,
+        created_at: parse_time(&row.get::<String, _>("created_at"))?,
+    })
+}
+
+fn session_from_row(row: &SqliteRow) -> StoreResult<Session> {
+    let role: String = row.get("role");
+    let kind: String = row.get("kind");
+    let center: String = row.get("center");
+    Ok(Session {
+        id_hash: row.get("id_hash"),
+        kind: SessionKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("session kind `{kind}`")))?,
+        subject: row.get("subject"),
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role `{role}`")))?,
+        center: CenterId::parse(&center).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        created_at: parse_time(&row.get::<String, _>("created_at"))?,
+        last_seen: parse_time(&row.get::<String, _>("last_seen"))?,
+        csrf_token: row.get("csrf_token"),
+    })
+}
