@@ -16,22 +16,24 @@ use std::fmt;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use haoban_cases::record::{Draft, Entry, GENESIS, Head};
-use haoban_cases::{Case, CaseNumber, CenterId, Event, EventKind, Role};
+use haoban_cases::record::{Draft, Entry, GENESIS};
+use haoban_cases::{Case, CaseNumber, CenterId, Event, Role};
 use haoban_feedback::{
     DefaultRule, FollowUp, FollowUpCommand, FollowUpId, Month, Rated, Rating, Target,
 };
 use haoban_hall::{
     AgingRule, Appointment, HallEvent, QueueCommand, Ticket, TicketNumber, Visitor, Window,
 };
-use haoban_store::codec::{case_from_state, case_state};
+use haoban_store::codec::case_state;
 use haoban_store::{
-    By, CaseFilter, Chain, LoginCode, NewTicket, RatingLink, Session, SessionKind, Store,
-    StoreError, StoreResult, User,
+    By, CaseFilter, Chain, LoginCode, NewTicket, RatingLink, Session, Store, StoreError,
+    StoreResult, User,
 };
+use sqlx::Row;
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, PgRow};
-use sqlx::{QueryBuilder, Row};
 
+mod accounts;
+mod cases;
 mod feedback;
 mod hall;
 mod insight;
@@ -353,34 +355,6 @@ fn center(text: &str) -> StoreResult<CenterId> {
     CenterId::parse(text).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-fn user_from_row(row: &PgRow) -> StoreResult<User> {
-    Ok(User {
-        username: row.get("username"),
-        role: role(row.get("role"))?,
-        center: center(row.get("center"))?,
-        password_hash: row.get("password_hash"),
-        disabled: row.get("disabled"),
-        failed_logins: small_count(row.get("failed_logins"), "failed logins")?,
-        locked_until: row.get("locked_until"),
-        created_at: row.get("created_at"),
-    })
-}
-
-fn session_from_row(row: &PgRow) -> StoreResult<Session> {
-    let kind: &str = row.get("kind");
-    Ok(Session {
-        id_hash: row.get("id_hash"),
-        kind: SessionKind::parse(kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("session kind `{kind}`")))?,
-        subject: row.get("subject"),
-        role: role(row.get("role"))?,
-        center: center(row.get("center"))?,
-        created_at: row.get("created_at"),
-        last_seen: row.get("last_seen"),
-        csrf_token: row.get("csrf_token"),
-    })
-}
-
 #[async_trait]
 impl Store for PostgresStore {
     async fn issue_ticket(&self, day: NaiveDate, new: NewTicket, by: By) -> StoreResult<Ticket> {
@@ -468,28 +442,8 @@ impl Store for PostgresStore {
         self.hall_check_in(day, visitor, new, by).await
     }
 
-    async fn open_case(&self, day: NaiveDate, mut submitted: Event) -> StoreResult<Case> {
-        let mut tx = self.write().await?;
-        let center = submitted.center.clone();
-        // The upsert locks the (center, day) counter row until commit.
-        let sequence: i64 = sqlx::query_scalar(
-            "INSERT INTO case_counters (center, day, last) VALUES ($1, $2, 1)
-             ON CONFLICT (center, day) DO UPDATE SET last = case_counters.last + 1
-             RETURNING last",
-        )
-        .bind(center.as_ref())
-        .bind(day)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db)?;
-        let sequence =
-            u32::try_from(sequence).map_err(|_| StoreError::Corrupt("case counter".into()))?;
-        submitted.case = Some(CaseNumber::new(&center, day, sequence));
-        let case = Case::apply(None, &submitted).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        append(&mut tx, std::slice::from_ref(&submitted)).await?;
-        save_case(&mut tx, &case, None).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(case)
+    async fn open_case(&self, day: NaiveDate, submitted: Event) -> StoreResult<Case> {
+        cases::open_case(self, day, submitted).await
     }
 
     async fn record(
@@ -498,171 +452,31 @@ impl Store for PostgresStore {
         expected_version: Option<u64>,
         events: Vec<Event>,
     ) -> StoreResult<Case> {
-        let mut tx = self.write().await?;
-        // Locking the case's row makes this read the latest commit and keeps other writers
-        // of the same case out until this one commits.
-        let row = sqlx::query(
-            "SELECT state, version FROM cases WHERE center = $1 AND number = $2 FOR UPDATE",
-        )
-        .bind(number.center().as_ref())
-        .bind(number.as_ref())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?
-        .ok_or_else(|| StoreError::NotFound(format!("case {number}")))?;
-        let version = count(row.get("version"), "case version")?;
-        if let Some(expected) = expected_version
-            && expected != version
-        {
-            return Err(StoreError::Conflict(format!(
-                "case {number} is at version {version}, not {expected}: reload it and try again"
-            )));
-        }
-        let mut case = case_from_state(row.get("state"))?;
-        for event in &events {
-            if event.case.as_ref() != Some(number) {
-                return Err(StoreError::Corrupt(format!(
-                    "an event for another case was recorded on {number}"
-                )));
-            }
-            case =
-                Case::apply(Some(case), event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        }
-        append(&mut tx, &events).await?;
-        save_case(&mut tx, &case, Some(version)).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(case)
+        cases::record(self, number, expected_version, events).await
     }
 
     async fn case(&self, number: &CaseNumber) -> StoreResult<Option<Case>> {
-        let state: Option<String> =
-            sqlx::query_scalar("SELECT state FROM cases WHERE center = $1 AND number = $2")
-                .bind(number.center().as_ref())
-                .bind(number.as_ref())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db)?;
-        state.as_deref().map(case_from_state).transpose()
+        cases::case(self, number).await
     }
 
     async fn cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>> {
-        let mut query = QueryBuilder::new("SELECT state FROM cases WHERE center = ");
-        query.push_bind(filter.center.as_ref());
-        if !filter.statuses.is_empty() {
-            query.push(" AND status IN (");
-            let mut list = query.separated(", ");
-            for status in &filter.statuses {
-                list.push_bind(status.as_str());
-            }
-            query.push(")");
-        }
-        if let Some(item) = &filter.item {
-            query.push(" AND item = ").push_bind(item);
-        }
-        if let Some(clerk) = &filter.clerk {
-            query.push(" AND clerk = ").push_bind(clerk);
-        }
-        if let Some(applicant) = &filter.applicant {
-            query.push(" AND applicant = ").push_bind(applicant);
-        }
-        query
-            .push(" ORDER BY updated_at DESC, number DESC LIMIT ")
-            .push_bind(i64::from(filter.limit))
-            .push(" OFFSET ")
-            .push_bind(i64::from(filter.offset));
-        let rows = query.build().fetch_all(&self.pool).await.map_err(db)?;
-        rows.iter().map(|row| case_from_state(row.get(0))).collect()
+        cases::cases(self, filter).await
     }
 
     async fn case_record(&self, number: &CaseNumber) -> StoreResult<Vec<Entry>> {
-        let rows =
-            sqlx::query("SELECT * FROM events WHERE center = $1 AND case_number = $2 ORDER BY seq")
-                .bind(number.center().as_ref())
-                .bind(number.as_ref())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db)?;
-        rows.iter().map(entry_from_row).collect()
+        cases::case_record(self, number).await
     }
 
     async fn centers(&self) -> StoreResult<Vec<String>> {
-        sqlx::query_scalar(
-            "SELECT center FROM chain_heads UNION SELECT DISTINCT center FROM events ORDER BY 1",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)
+        cases::centers(self).await
     }
 
     async fn chain(&self, center: &str) -> StoreResult<Chain> {
-        // One snapshot, so entries and head agree even while others append.
-        let mut tx = self.pool.begin_with(BEGIN_SNAPSHOT).await.map_err(db)?;
-        let rows = sqlx::query("SELECT * FROM events WHERE center = $1 ORDER BY seq")
-            .bind(center)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db)?;
-        let head = sqlx::query("SELECT seq, hash FROM chain_heads WHERE center = $1")
-            .bind(center)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?
-            .map(|row| {
-                Ok::<_, StoreError>(Head {
-                    center: center.to_owned(),
-                    seq: count(row.get(0), "chain head seq")?,
-                    hash: row.get(1),
-                })
-            })
-            .transpose()?;
-        tx.commit().await.map_err(db)?;
-        Ok(Chain {
-            center: center.to_owned(),
-            entries: rows
-                .iter()
-                .map(entry_from_row)
-                .collect::<StoreResult<_>>()?,
-            head,
-        })
+        cases::chain(self, center).await
     }
 
     async fn rebuild_case(&self, number: &CaseNumber) -> StoreResult<Case> {
-        let mut tx = self.write().await?;
-        // Lock the projection first: a concurrent `record` on this case holds the same lock
-        // while it appends, so the events read below are complete.
-        let version: Option<i64> = sqlx::query_scalar(
-            "SELECT version FROM cases WHERE center = $1 AND number = $2 FOR UPDATE",
-        )
-        .bind(number.center().as_ref())
-        .bind(number.as_ref())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
-        let rows =
-            sqlx::query("SELECT * FROM events WHERE center = $1 AND case_number = $2 ORDER BY seq")
-                .bind(number.center().as_ref())
-                .bind(number.as_ref())
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db)?;
-        // Ratings of the case are recorded under it too; only its own events fold into it.
-        let events = rows
-            .iter()
-            .map(entry_from_row)
-            .filter(|entry| {
-                entry
-                    .as_ref()
-                    .map_or(true, |e| EventKind::is_case_kind(&e.kind))
-            })
-            .map(|entry| entry?.event().map_err(corrupt("stored event")))
-            .collect::<StoreResult<Vec<_>>>()?;
-        let case = Case::replay(&events)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?
-            .ok_or_else(|| StoreError::NotFound(format!("case {number}")))?;
-        let version = version.map(|v| count(v, "case version")).transpose()?;
-        save_case(&mut tx, &case, version).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(case)
+        cases::rebuild_case(self, number).await
     }
 
     async fn rate(&self, rated: &Rated, link: Option<&str>) -> StoreResult<()> {
@@ -714,47 +528,15 @@ impl Store for PostgresStore {
     }
 
     async fn create_user(&self, user: &User) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO users (center, username, role, password_hash, disabled, failed_logins, locked_until, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(user.center.as_ref())
-        .bind(&user.username)
-        .bind(user.role.as_str())
-        .bind(&user.password_hash)
-        .bind(user.disabled)
-        .bind(i64::from(user.failed_logins))
-        .bind(user.locked_until)
-        .bind(user.created_at)
-        .execute(&self.pool)
-        .await
-        .map_err(|e| match db(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("user `{}` already exists", user.username)),
-            other => other,
-        })?;
-        Ok(())
+        accounts::create_user(self, user).await
     }
 
     async fn user(&self, username: &str) -> StoreResult<Option<User>> {
-        sqlx::query("SELECT * FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?
-            .as_ref()
-            .map(user_from_row)
-            .transpose()
+        accounts::user(self, username).await
     }
 
     async fn users(&self, center: &CenterId) -> StoreResult<Vec<User>> {
-        sqlx::query("SELECT * FROM users WHERE center = $1 ORDER BY username COLLATE \"C\"")
-            .bind(center.as_ref())
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(user_from_row)
-            .collect()
+        accounts::users(self, center).await
     }
 
     async fn login_failed(
@@ -763,143 +545,43 @@ impl Store for PostgresStore {
         lock_after: u32,
         lock_until: DateTime<Utc>,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE users SET failed_logins = failed_logins + 1,
-                 locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END
-             WHERE username = $3",
-        )
-        .bind(i64::from(lock_after))
-        .bind(lock_until)
-        .bind(username)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
+        accounts::login_failed(self, username, lock_after, lock_until).await
     }
 
     async fn login_succeeded(&self, username: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1")
-            .bind(username)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
+        accounts::login_succeeded(self, username).await
     }
 
     async fn disable_user(&self, username: &str) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let done = sqlx::query("UPDATE users SET disabled = TRUE WHERE username = $1")
-            .bind(username)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("user `{username}`")));
-        }
-        sqlx::query("DELETE FROM sessions WHERE subject = $1 AND role <> 'resident'")
-            .bind(username)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)
+        accounts::disable_user(self, username).await
     }
 
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO sessions (center, id_hash, kind, subject, role, created_at, last_seen, csrf_token)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(session.center.as_ref())
-        .bind(&session.id_hash)
-        .bind(session.kind.as_str())
-        .bind(&session.subject)
-        .bind(session.role.as_str())
-        .bind(session.created_at)
-        .bind(session.last_seen)
-        .bind(&session.csrf_token)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
+        accounts::create_session(self, session).await
     }
 
     async fn session(&self, id_hash: &str) -> StoreResult<Option<Session>> {
-        sqlx::query("SELECT * FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?
-            .as_ref()
-            .map(session_from_row)
-            .transpose()
+        accounts::session(self, id_hash).await
     }
 
     async fn touch_session(&self, id_hash: &str, at: DateTime<Utc>) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET last_seen = $1 WHERE id_hash = $2")
-            .bind(at)
-            .bind(id_hash)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
+        accounts::touch_session(self, id_hash, at).await
     }
 
     async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
+        accounts::delete_session(self, id_hash).await
     }
 
     async fn put_login_code(&self, code: &LoginCode) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO login_codes (center, id_number, code_hash, expires_at, attempts)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (id_number) DO UPDATE SET center = EXCLUDED.center,
-                 code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at,
-                 attempts = EXCLUDED.attempts",
-        )
-        .bind(code.center.as_ref())
-        .bind(&code.id_number)
-        .bind(&code.code_hash)
-        .bind(code.expires_at)
-        .bind(i64::from(code.attempts))
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
+        accounts::put_login_code(self, code).await
     }
 
     async fn login_code_attempt(&self, id_number: &str) -> StoreResult<Option<LoginCode>> {
-        let row = sqlx::query(
-            "UPDATE login_codes SET attempts = attempts + 1 WHERE id_number = $1
-             RETURNING center, id_number, code_hash, expires_at, attempts",
-        )
-        .bind(id_number)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        row.map(|row| {
-            Ok(LoginCode {
-                center: center(row.get("center"))?,
-                id_number: row.get("id_number"),
-                code_hash: row.get("code_hash"),
-                expires_at: row.get("expires_at"),
-                attempts: small_count(row.get("attempts"), "code attempts")?,
-            })
-        })
-        .transpose()
+        accounts::login_code_attempt(self, id_number).await
     }
 
     async fn delete_login_code(&self, id_number: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_codes WHERE id_number = $1")
-            .bind(id_number)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
+        accounts::delete_login_code(self, id_number).await
     }
 
     async fn save_monthly_list(

@@ -1,0 +1,233 @@
+//! Staff accounts, sessions and residents' sign-in codes.
+
+use chrono::{DateTime, Utc};
+use haoban_cases::CenterId;
+use haoban_store::{LoginCode, Session, SessionKind, StoreError, StoreResult, User};
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+
+use crate::{PostgresStore, center, db, role, small_count};
+
+pub(crate) async fn create_user(store: &PostgresStore, user: &User) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO users (center, username, role, password_hash, disabled, failed_logins, locked_until, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(user.center.as_ref())
+    .bind(&user.username)
+    .bind(user.role.as_str())
+    .bind(&user.password_hash)
+    .bind(user.disabled)
+    .bind(i64::from(user.failed_logins))
+    .bind(user.locked_until)
+    .bind(user.created_at)
+    .execute(&store.pool)
+    .await
+    .map_err(|e| match db(e) {
+        StoreError::Conflict(_) => StoreError::Conflict(format!("user `{}` already exists", user.username)),
+        other => other,
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn user(store: &PostgresStore, username: &str) -> StoreResult<Option<User>> {
+    sqlx::query("SELECT * FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(user_from_row)
+        .transpose()
+}
+
+pub(crate) async fn users(store: &PostgresStore, center: &CenterId) -> StoreResult<Vec<User>> {
+    sqlx::query("SELECT * FROM users WHERE center = $1 ORDER BY username COLLATE \"C\"")
+        .bind(center.as_ref())
+        .fetch_all(&store.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(user_from_row)
+        .collect()
+}
+
+pub(crate) async fn login_failed(
+    store: &PostgresStore,
+    username: &str,
+    lock_after: u32,
+    lock_until: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE users SET failed_logins = failed_logins + 1,
+             locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END
+         WHERE username = $3",
+    )
+    .bind(i64::from(lock_after))
+    .bind(lock_until)
+    .bind(username)
+    .execute(&store.pool)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn login_succeeded(store: &PostgresStore, username: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1")
+        .bind(username)
+        .execute(&store.pool)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn disable_user(store: &PostgresStore, username: &str) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    let done = sqlx::query("UPDATE users SET disabled = TRUE WHERE username = $1")
+        .bind(username)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("user `{username}`")));
+    }
+    sqlx::query("DELETE FROM sessions WHERE subject = $1 AND role <> 'resident'")
+        .bind(username)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+pub(crate) async fn create_session(store: &PostgresStore, session: &Session) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sessions (center, id_hash, kind, subject, role, created_at, last_seen, csrf_token)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(session.center.as_ref())
+    .bind(&session.id_hash)
+    .bind(session.kind.as_str())
+    .bind(&session.subject)
+    .bind(session.role.as_str())
+    .bind(session.created_at)
+    .bind(session.last_seen)
+    .bind(&session.csrf_token)
+    .execute(&store.pool)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn session(store: &PostgresStore, id_hash: &str) -> StoreResult<Option<Session>> {
+    sqlx::query("SELECT * FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(session_from_row)
+        .transpose()
+}
+
+pub(crate) async fn touch_session(
+    store: &PostgresStore,
+    id_hash: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE sessions SET last_seen = $1 WHERE id_hash = $2")
+        .bind(at)
+        .bind(id_hash)
+        .execute(&store.pool)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn delete_session(store: &PostgresStore, id_hash: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(&store.pool)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn put_login_code(store: &PostgresStore, code: &LoginCode) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO login_codes (center, id_number, code_hash, expires_at, attempts)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id_number) DO UPDATE SET center = EXCLUDED.center,
+             code_hash = EXCLUDED.code_hash, expires_at = EXCLUDED.expires_at,
+             attempts = EXCLUDED.attempts",
+    )
+    .bind(code.center.as_ref())
+    .bind(&code.id_number)
+    .bind(&code.code_hash)
+    .bind(code.expires_at)
+    .bind(i64::from(code.attempts))
+    .execute(&store.pool)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn login_code_attempt(
+    store: &PostgresStore,
+    id_number: &str,
+) -> StoreResult<Option<LoginCode>> {
+    let row = sqlx::query(
+        "UPDATE login_codes SET attempts = attempts + 1 WHERE id_number = $1
+         RETURNING center, id_number, code_hash, expires_at, attempts",
+    )
+    .bind(id_number)
+    .fetch_optional(&store.pool)
+    .await
+    .map_err(db)?;
+    row.map(|row| {
+        Ok(LoginCode {
+            center: center(row.get("center"))?,
+            id_number: row.get("id_number"),
+            code_hash: row.get("code_hash"),
+            expires_at: row.get("expires_at"),
+            attempts: small_count(row.get("attempts"), "code attempts")?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn delete_login_code(store: &PostgresStore, id_number: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM login_codes WHERE id_number = $1")
+        .bind(id_number)
+        .execute(&store.pool)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+fn user_from_row(row: &PgRow) -> StoreResult<User> {
+    Ok(User {
+        username: row.get("username"),
+        role: role(row.get("role"))?,
+        center: center(row.get("center"))?,
+        password_hash: row.get("password_hash"),
+        disabled: row.get("disabled"),
+        failed_logins: small_count(row.get("failed_logins"), "failed logins")?,
+        locked_until: row.get("locked_until"),
+        created_at: row.get("created_at"),
+    })
+}
+
+fn session_from_row(row: &PgRow) -> StoreResult<Session> {
+    let kind: &str = row.get("kind");
+    Ok(Session {
+        id_hash: row.get("id_hash"),
+        kind: SessionKind::parse(kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("session kind `{kind}`")))?,
+        subject: row.get("subject"),
+        role: role(row.get("role"))?,
+        center: center(row.get("center"))?,
+        created_at: row.get("created_at"),
+        last_seen: row.get("last_seen"),
+        csrf_token: row.get("csrf_token"),
+    })
+}
