@@ -62,7 +62,9 @@ export function createStaff(bin, db) {
 export async function startServer(bin, db, { catalog = 'catalog/shanghai', timeoutMs = 60_000 } = {}) {
   const child = spawn(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--catalog', catalog], {
     cwd: ROOT,
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+    // The notifier's messages too (info, the ID number masked): a scenario reads the
+    // rating link a resident is sent from the server's output, as an operator could.
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn,haoban_web::notifier=info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const server = {

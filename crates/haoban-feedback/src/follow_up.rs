@@ -18,8 +18,8 @@ use crate::level::Level;
 use crate::rating::Rating;
 use crate::target::{FollowUpId, Target};
 
-/// The longest note, reason or decision text, in characters.
-const TEXT_MAX_CHARS: usize = 2000;
+/// The longest note, reason or decision text, in characters (pages size their fields by it).
+pub const TEXT_MAX_CHARS: usize = 2000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FollowUpError {

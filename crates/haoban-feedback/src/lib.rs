@@ -63,7 +63,8 @@ mod target;
 
 pub use events::FeedbackEvent;
 pub use follow_up::{
-    AppealState, Decision, FollowUp, FollowUpCommand, FollowUpError, Stage, Step, step,
+    AppealState, Decision, FollowUp, FollowUpCommand, FollowUpError, Stage, Step, TEXT_MAX_CHARS,
+    step,
 };
 pub use level::{Channel, GoodRate, Level, Tally};
 pub use rating::{

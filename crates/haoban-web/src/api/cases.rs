@@ -423,8 +423,12 @@ pub(crate) async fn apply(
         )),
         _ => None,
     };
-    let delivered = matches!(command, Command::Deliver);
     let events = decide(&ctx, &case, command, owns)?;
+    // Delivered by this step: a hand-over, or an instant item (即办件) accepted, which the
+    // domain delivers at the same sitting; either way the resident gets their link once.
+    let delivered = events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Delivered { .. }));
     let updated = state
         .store
         .record(&case.number, Some(version.unwrap_or(case.version)), events)

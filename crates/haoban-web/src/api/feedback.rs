@@ -22,13 +22,14 @@ use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use haoban_cases::{Action, CaseNumber, CenterId, Clock, IdNumber};
 use haoban_feedback::{
-    Channel, DefaultRule, FollowUp, Level, Month, Rating, Tally, Target, rate as decide_rating,
+    Channel, DefaultRule, FollowUp, Level, Month, Rated, Rating, Tally, Target,
+    rate as decide_rating,
 };
 use haoban_store::{RatingLink, Store, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{MaybePrincipal, hash_secret, new_secret};
+use crate::auth::{MaybePrincipal, Principal, hash_secret, new_secret};
 use crate::error::{AppError, AppResult};
 use crate::{AppState, authorize};
 
@@ -37,15 +38,15 @@ type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
 #[derive(Deserialize)]
 pub struct RateRequest {
     /// Not needed with a link, which names it.
-    target: Option<Target>,
+    pub(crate) target: Option<Target>,
     /// A visit's center; the device's or the signed-in resident's when absent.
-    center: Option<String>,
-    level: i64,
-    channel: Channel,
+    pub(crate) center: Option<String>,
+    pub(crate) level: i64,
+    pub(crate) channel: Channel,
     /// The ID number a window pad or kiosk read.
-    id_number: Option<String>,
+    pub(crate) id_number: Option<String>,
     /// The token of a rating link.
-    token: Option<String>,
+    pub(crate) token: Option<String>,
 }
 
 /// Who is rating, as far as it has been shown.
@@ -63,19 +64,42 @@ impl Rater {
     }
 }
 
+/// Where the page that a rating link opens lives: the one place the message and the
+/// router agree on (an absolute path on this site, the token hex, so nothing to escape).
+pub(crate) fn link_path(token: &str) -> String {
+    format!("/rate/{token}")
+}
+
 pub async fn rate(
     State(state): State<AppState>,
     MaybePrincipal(principal): MaybePrincipal,
     body: Body<RateRequest>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
-    // Staff never rate, whatever the channel: the policy table allows residents only.
+    // Refused before the body is read, so a staff caller learns nothing from it.
     if let Some(principal) = &principal {
         authorize(principal, Action::Rate)?;
     }
     let Json(request) = body?;
+    let rated = give(&state, principal.as_ref(), request).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(rating_view(&rated.rating, rated.follow_up.as_ref())),
+    ))
+}
+
+/// Gives a rating: the one path for the API, the rating link's page and the window pad.
+/// `principal` is whoever is signed in on the device or browser, if anyone.
+pub(crate) async fn give(
+    state: &AppState,
+    principal: Option<&Principal>,
+    request: RateRequest,
+) -> AppResult<Rated> {
+    // Staff never rate, whatever the channel: the policy table allows residents only.
+    if let Some(principal) = principal {
+        authorize(principal, Action::Rate)?;
+    }
     let level = Level::parse(request.level)?;
     let signed_in = principal
-        .as_ref()
         .map(|p| IdNumber::parse(&p.subject).map_err(|e| AppError::Unexpected(e.to_string())))
         .transpose()?;
     let center_named = request
@@ -83,7 +107,7 @@ pub async fn rate(
         .as_deref()
         .map(|c| CenterId::parse(c).map_err(|e| AppError::Invalid(e.to_string())))
         .transpose()?
-        .or_else(|| principal.as_ref().map(|p| p.center.clone()));
+        .or_else(|| principal.map(|p| p.center.clone()));
     let mut link_hash = None;
     let (target, center, rater) = match request.channel {
         Channel::Link => {
@@ -133,7 +157,7 @@ pub async fn rate(
             (target, center_named, rater)
         }
     };
-    let (center, staff) = rated_staff(&state, &target, center, &rater).await?;
+    let (center, staff) = rated_staff(state, &target, center, &rater).await?;
     let rating = Rating {
         center,
         target,
@@ -146,10 +170,7 @@ pub async fn rate(
     };
     let rated = decide_rating(rating, &state.config.feedback, state.catalog.calendar())?;
     state.store.rate(&rated, link_hash.as_deref()).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(rating_view(&rated.rating, rated.follow_up.as_ref())),
-    ))
+    Ok(rated)
 }
 
 fn needs_target(target: Option<Target>) -> AppResult<Target> {
@@ -310,7 +331,8 @@ pub(crate) async fn invite(state: &AppState, center: &CenterId, target: Target, 
         return;
     }
     let message = format!(
-        "【好办】{what}，请评价我们的服务：/rate/{token}（{days}天内有效）。Please rate our service: /rate/{token}"
+        "【好办】{what}，请评价我们的服务：{link}（{days}天内有效）。Please rate our service: {link}",
+        link = link_path(&token)
     );
     state.notifier.send(id_number, &message).await;
 }

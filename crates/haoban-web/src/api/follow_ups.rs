@@ -16,8 +16,9 @@ use crate::{AppState, authorize};
 type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
 
 /// Whether the principal sees every follow-up of the center (the supervisor) or only
-/// those about them (any other staff member, who may appeal their own).
-fn sees_all(principal: &Principal) -> AppResult<bool> {
+/// those about them (any other staff member, who may appeal their own); 403 for a role
+/// that may do neither.
+pub(crate) fn sees_all(principal: &Principal) -> AppResult<bool> {
     if authorize(principal, Action::HandleFollowUp).is_ok() {
         return Ok(true);
     }
@@ -57,20 +58,37 @@ pub async fn list(
     principal: Principal,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Json<Value>> {
-    let all_staff = sees_all(&principal)?;
-    let views: Vec<Value> = state
-        .store
-        .follow_ups(&principal.center, !query.all)
+    let views: Vec<Value> = listed(&state, &principal, query.all)
         .await?
         .iter()
-        .filter(|f| all_staff || f.staff == principal.subject)
         .map(|f| view(&state, f))
         .collect();
     Ok(Json(json!({ "follow_ups": views })))
 }
 
+/// The follow-ups the principal may see (only the unresolved unless `all`), by due date:
+/// the one listing for the API and the pages.
+pub(crate) async fn listed(
+    state: &AppState,
+    principal: &Principal,
+    all: bool,
+) -> AppResult<Vec<FollowUp>> {
+    let all_staff = sees_all(principal)?;
+    Ok(state
+        .store
+        .follow_ups(&principal.center, !all)
+        .await?
+        .into_iter()
+        .filter(|f| all_staff || f.staff == principal.subject)
+        .collect())
+}
+
 /// The follow-up `id` of the principal's center, if they may see it; "not found" otherwise.
-async fn visible(state: &AppState, principal: &Principal, id: &str) -> AppResult<FollowUp> {
+pub(crate) async fn visible(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> AppResult<FollowUp> {
     let all_staff = sees_all(principal)?;
     let missing = || AppError::NotFound(format!("follow-up {id} not found"));
     let id = FollowUpId::parse(id).map_err(|_| missing())?;
@@ -91,23 +109,33 @@ pub async fn read(
     Ok(Json(view(&state, &follow_up)))
 }
 
-/// One step: checked here first, so that a refusal says who may take it (403) or why not
-/// now (409), then checked again and recorded by the store in one transaction.
 async fn act(
     state: &AppState,
     principal: &Principal,
     id: &str,
     command: FollowUpCommand,
 ) -> AppResult<Json<Value>> {
+    let next = take(state, principal, id, command).await?;
+    Ok(Json(view(state, &next)))
+}
+
+/// One step, the one path for the API and the pages: checked here first, so that a
+/// refusal says who may take it (403) or why not now (409; an empty or overlong note is
+/// 422), then checked again and recorded by the store in one transaction.
+pub(crate) async fn take(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    command: FollowUpCommand,
+) -> AppResult<FollowUp> {
     authorize(principal, command.action())?;
     let follow_up = visible(state, principal, id).await?;
     let by = crate::api::hall::by(state, principal);
     step(&follow_up, &command, &by.actor, by.role, by.at)?;
-    let next = state
+    Ok(state
         .store
         .follow_up_step(&principal.center, &follow_up.id, &command, by)
-        .await?;
-    Ok(Json(view(state, &next)))
+        .await?)
 }
 
 #[derive(Deserialize)]

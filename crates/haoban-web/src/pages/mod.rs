@@ -10,9 +10,11 @@ mod admin;
 mod appointments;
 mod board;
 mod desk;
+mod follow_ups;
 mod i18n;
 mod login;
 mod office;
+mod rate;
 mod reports;
 mod review;
 mod ticket;
@@ -74,6 +76,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/window/step", post(window::step))
         .route("/window/accept", post(window::accept))
         .route("/window/cases/{number}/receipt", get(window::receipt))
+        .route("/follow-ups", get(follow_ups::list))
+        .route("/follow-ups/{id}", get(follow_ups::detail))
+        .route("/follow-ups/{id}/{step}", post(follow_ups::act))
+        .route("/rate/{token}", get(rate::show).post(rate::submit))
+        .route("/pad", get(rate::pad::show).post(rate::pad::rate))
         .route("/board", get(board::page))
         .route("/board/events", get(board::events))
         .route("/static/haoban.css", get(css))
@@ -172,6 +179,12 @@ fn nav_links(lang: Lang, principal: &Principal) -> Vec<NavLink> {
             "/office",
             "office",
             t.role_office,
+        ),
+        (
+            staff && follow_ups::may_use(principal),
+            "/follow-ups",
+            "follow-ups",
+            follow_ups::nav_label(lang),
         ),
         (staff, "/board", "board", t.nav_board),
         (
