@@ -110,6 +110,13 @@ pub enum Action {
     AppealRating,
     /// Decide an appeal: the bad rating stands (upheld) or not.
     DecideAppeal,
+    /// See the center's training (3先3后): item frequency, the competence matrix, every
+    /// member's plan and the onboarding tracker.
+    ViewTraining,
+    /// See one's own training plan and take tests on items.
+    TakeTest,
+    /// Write questions, start onboarding, review new staff and decide they are ready for duty.
+    ManageTraining,
 }
 
 impl Action {
@@ -176,6 +183,9 @@ pub fn permits(role: Role, action: Action) -> Option<Scope> {
         Rate => return (role == Resident).then_some(Scope::OwnCases),
         ViewRatings | HandleFollowUp | DecideAppeal => role == Supervisor,
         AppealRating => staff_case_reader,
+        // Everyone who handles cases learns items; supervisors direct it.
+        TakeTest => staff_case_reader,
+        ViewTraining | ManageTraining => role == Supervisor,
     };
     allowed.then_some(Scope::OwnCenter)
 }

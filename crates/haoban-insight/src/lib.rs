@@ -57,11 +57,23 @@
 //! decided, no rating, neither work nor fault) is left out of their total, which is the
 //! weighted mean of the scores they have: `Σ wᵢsᵢ ÷ Σ wᵢ`. Rank by total, highest first;
 //! equal totals share a rank and the next is skipped (1, 2, 2, 4); ties are listed by username.
+//!
+//! # Training (3先3后)
+//!
+//! From the same record: cases submitted per item over the last 12 months with the
+//! high-frequency line ([`Frequency`]), staff × item handled, error rate and tested
+//! ([`CompetenceMatrix`]), each clerk's [`plan`] (high-frequency items first, broad categories
+//! before narrow ones), the question bank ([`generated`] from the catalog, [`WrittenQuestion`]s)
+//! with [`Test`]s and [`Score`]s, and the [`Tracker`] of a new member's first months. The
+//! rules are in `docs/training.md`.
 
 mod config;
 mod figures;
 mod list;
 mod month;
+mod onboarding;
+mod questions;
+mod training;
 mod walk;
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -75,6 +87,19 @@ pub use figures::{
 pub use haoban_catalog::Calendar;
 pub use list::{MonthlyList, Row, Scale};
 pub use month::{Month, MonthError};
+pub use onboarding::{
+    Decision, NOTE_MAX, Onboarding, OnboardingError, OnboardingStep, Period, Review, Tracker,
+    Volume, note,
+};
+pub use questions::{
+    Answers, Attempt, CHOICES_MAX, CHOICES_MIN, Choice, NewAttempt, NewQuestion, Phrase, Question,
+    QuestionKind, QuestionProblem, Score, TEXT_MAX, Test, WrittenQuestion, generated, passed,
+};
+pub use training::{
+    Cell, CompetenceMatrix, DEFAULT_HIGH_FREQUENCY_LINE, DEFAULT_ONBOARDING_MONTHS,
+    DEFAULT_PASS_MARK, Frequency, FrequencyRow, PlanStep, TrainingConfig, TrainingConfigError,
+    Work, WorkKind, category_breadth, plan, read_work, year_before,
+};
 
 /// Where the value points of an item come from: the catalog in use, or in tests a table.
 pub trait Items {

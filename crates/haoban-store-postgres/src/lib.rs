@@ -37,6 +37,7 @@ mod cases;
 mod feedback;
 mod hall;
 mod insight;
+mod training;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -598,6 +599,63 @@ impl Store for PostgresStore {
         month: haoban_insight::Month,
     ) -> StoreResult<Option<haoban_store::insight::StoredList>> {
         self.insight_list(center, month).await
+    }
+
+    async fn add_question(
+        &self,
+        question: &haoban_insight::NewQuestion,
+        by: By,
+    ) -> StoreResult<haoban_insight::WrittenQuestion> {
+        training::add_question(self, question, by).await
+    }
+
+    async fn questions(
+        &self,
+        center: &CenterId,
+        item: Option<&str>,
+    ) -> StoreResult<Vec<haoban_insight::WrittenQuestion>> {
+        training::questions(self, center, item).await
+    }
+
+    async fn record_attempt(
+        &self,
+        attempt: &haoban_insight::NewAttempt,
+    ) -> StoreResult<haoban_insight::Attempt> {
+        training::record_attempt(self, attempt).await
+    }
+
+    async fn attempts(
+        &self,
+        center: &CenterId,
+        staff: Option<&str>,
+    ) -> StoreResult<Vec<haoban_insight::Attempt>> {
+        training::attempts(self, center, staff).await
+    }
+
+    async fn start_onboarding(&self, onboarding: &haoban_insight::Onboarding) -> StoreResult<()> {
+        training::start_onboarding(self, onboarding).await
+    }
+
+    async fn onboarding(
+        &self,
+        center: &CenterId,
+        staff: &str,
+    ) -> StoreResult<Option<haoban_insight::Onboarding>> {
+        training::onboarding(self, center, staff).await
+    }
+
+    async fn onboardings(&self, center: &CenterId) -> StoreResult<Vec<haoban_insight::Onboarding>> {
+        training::onboardings(self, center).await
+    }
+
+    async fn onboarding_step(
+        &self,
+        center: &CenterId,
+        staff: &str,
+        step: &haoban_insight::OnboardingStep,
+        by: By,
+    ) -> StoreResult<haoban_insight::Onboarding> {
+        training::onboarding_step(self, center, staff, step, by).await
     }
 }
 

@@ -23,6 +23,7 @@ pub mod contract;
 pub mod feedback;
 pub mod hall;
 pub mod insight;
+pub mod training;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -348,4 +349,50 @@ pub trait Store: Send + Sync + Debug {
         center: &CenterId,
         month: haoban_insight::Month,
     ) -> StoreResult<Option<insight::StoredList>>;
+
+    // Training (3先3后): what `haoban_store::training` says the rows are.
+
+    /// Stores a question a supervisor wrote (checked by the caller) and gives it its number.
+    async fn add_question(
+        &self,
+        question: &haoban_insight::NewQuestion,
+        by: By,
+    ) -> StoreResult<haoban_insight::WrittenQuestion>;
+    /// A center's written questions (only `item`'s, with `item`), oldest first.
+    async fn questions(
+        &self,
+        center: &CenterId,
+        item: Option<&str>,
+    ) -> StoreResult<Vec<haoban_insight::WrittenQuestion>>;
+    /// Stores a test taken and gives it its number. Attempts are never changed: a retake
+    /// is another attempt.
+    async fn record_attempt(
+        &self,
+        attempt: &haoban_insight::NewAttempt,
+    ) -> StoreResult<haoban_insight::Attempt>;
+    /// A center's test attempts (only `staff`'s, with `staff`), in the order taken.
+    async fn attempts(
+        &self,
+        center: &CenterId,
+        staff: Option<&str>,
+    ) -> StoreResult<Vec<haoban_insight::Attempt>>;
+    /// Starts tracking a new member: `Conflict` when they already have a record at the center.
+    async fn start_onboarding(&self, onboarding: &haoban_insight::Onboarding) -> StoreResult<()>;
+    async fn onboarding(
+        &self,
+        center: &CenterId,
+        staff: &str,
+    ) -> StoreResult<Option<haoban_insight::Onboarding>>;
+    /// A center's onboarding records, latest start first, then by username.
+    async fn onboardings(&self, center: &CenterId) -> StoreResult<Vec<haoban_insight::Onboarding>>;
+    /// A review or the ready-for-duty decision, checked by `haoban_insight::Onboarding::step`
+    /// against the record as it now stands: `NotFound` without a record, `Conflict` when the
+    /// step is not allowed (a second decision, of two taken at once too).
+    async fn onboarding_step(
+        &self,
+        center: &CenterId,
+        staff: &str,
+        step: &haoban_insight::OnboardingStep,
+        by: By,
+    ) -> StoreResult<haoban_insight::Onboarding>;
 }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use haoban_cases::CaseError;
 use haoban_feedback::{FollowUpError, RatingError};
+use haoban_insight::{InsightError, OnboardingError};
 use haoban_store::StoreError;
 use serde_json::json;
 
@@ -112,6 +113,28 @@ impl From<FollowUpError> for AppError {
             | FollowUpError::OwnAppeal => AppError::Forbidden(err.to_string()),
             FollowUpError::WrongStage { .. } => AppError::Conflict(err.to_string()),
             FollowUpError::Invalid(why) => AppError::Invalid(why),
+        }
+    }
+}
+
+/// The record or the configuration could not be read: nothing the caller can fix.
+impl From<InsightError> for AppError {
+    fn from(err: InsightError) -> Self {
+        AppError::Unexpected(err.to_string())
+    }
+}
+
+impl From<OnboardingError> for AppError {
+    fn from(err: OnboardingError) -> Self {
+        match err {
+            OnboardingError::NotAllowed(_) | OnboardingError::Own => {
+                AppError::Forbidden(err.to_string())
+            }
+            OnboardingError::AlreadyReady(_) => AppError::Conflict(err.to_string()),
+            OnboardingError::Mentor
+            | OnboardingError::Staff
+            | OnboardingError::Note
+            | OnboardingError::BeforeStart(_) => AppError::Invalid(err.to_string()),
         }
     }
 }

@@ -15,9 +15,11 @@ use crate::{CaseFilter, LoginCode, Session, SessionKind, Store, StoreError, User
 mod feedback;
 mod hall;
 mod insight;
+mod training;
 pub use feedback::*;
 pub use hall::*;
 pub use insight::*;
+pub use training::*;
 
 /// Generates one `#[tokio::test]` per contract check, each with a fresh store from `$make`
 /// (an async fn returning `Arc<dyn Store>`).
@@ -60,6 +62,10 @@ macro_rules! contract_suite {
             records_default_ratings_after_the_days_and_once,
             uses_a_rating_link_once,
             a_ticket_keeps_who_served_it,
+            keeps_written_questions_per_center_and_item,
+            keeps_test_attempts_as_taken,
+            keeps_onboarding_from_start_to_ready,
+            concurrent_ready_decisions_store_exactly_one,
         );
     };
     (@tests $make:path, $($name:ident),* $(,)?) => {

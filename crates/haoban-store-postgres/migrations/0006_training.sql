@@ -1,0 +1,35 @@
+-- Training (3先3后). Each row keeps its record as JSON text (`state`, exactly what
+-- haoban-insight serialized) beside the columns it is looked up by. None of it is in the
+-- process record: volume, mix and quality are computed from the record, these are what
+-- people decided.
+
+-- Questions supervisors wrote, per center and item.
+CREATE TABLE training_questions (
+    id       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    center   TEXT        NOT NULL,
+    item     TEXT        NOT NULL,
+    added_at TIMESTAMPTZ NOT NULL,
+    state    TEXT        NOT NULL
+);
+CREATE INDEX training_questions_by_item ON training_questions (center, item);
+
+-- Tests taken, never changed: a retake is another row.
+CREATE TABLE training_attempts (
+    id     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    center TEXT        NOT NULL,
+    staff  TEXT        NOT NULL,
+    item   TEXT        NOT NULL,
+    at     TIMESTAMPTZ NOT NULL,
+    passed BOOLEAN     NOT NULL,
+    state  TEXT        NOT NULL
+);
+CREATE INDEX training_attempts_by_staff ON training_attempts (center, staff, at);
+
+-- One onboarding record per new member and center: mentor, start, reviews, the decision.
+CREATE TABLE onboardings (
+    center TEXT NOT NULL,
+    staff  TEXT NOT NULL,
+    start  DATE NOT NULL,
+    state  TEXT NOT NULL,
+    PRIMARY KEY (center, staff)
+);
