@@ -38,6 +38,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Ratings: the default for the silent, the follow-up deadline, rating links.
     pub feedback: FeedbackConfig,
+    /// Training: the high-frequency line, the tests' pass mark, the onboarding months.
+    pub training: haoban_insight::TrainingConfig,
 }
 
 impl Default for WebConfig {
@@ -50,6 +52,7 @@ impl Default for WebConfig {
             due_soon_days: 2,
             secure_cookies: false,
             feedback: FeedbackConfig::default(),
+            training: haoban_insight::TrainingConfig::default(),
         }
     }
 }

@@ -491,6 +491,90 @@ fn page_endpoints() -> Vec<PageEndpoint> {
             &[("path", "/no/such/catalog")],
             "----Y--",
         ),
+        //                                                            D C O S A U R
+        // Others who take tests are sent on from the overview to their own plan (303).
+        PageEndpoint {
+            name: "training overview",
+            method: Method::GET,
+            path: "/training",
+            form: &[],
+            allowed: "YYYY---",
+        },
+        PageEndpoint {
+            name: "a training plan (clerk-1's)",
+            method: Method::GET,
+            path: "/training/staff/clerk-1",
+            form: &[],
+            allowed: "-Y-Y---",
+        },
+        PageEndpoint {
+            name: "a test",
+            method: Method::GET,
+            path: "/training/tests/consult",
+            form: &[],
+            allowed: "YYYY---",
+        },
+        post(
+            "hand a test in",
+            "/training/tests/consult",
+            &[("days:consult", "0")],
+            "YYYY---",
+        ),
+        PageEndpoint {
+            name: "question bank",
+            method: Method::GET,
+            path: "/training/questions",
+            form: &[],
+            allowed: "---Y---",
+        },
+        post(
+            "write a question",
+            "/training/questions",
+            &[
+                ("item", "consult"),
+                ("prompt_zh", "问"),
+                ("prompt_en", "Q"),
+                ("choices", "是 | Yes\n否 | No"),
+                ("correct", "1"),
+            ],
+            "---Y---",
+        ),
+        PageEndpoint {
+            name: "new staff",
+            method: Method::GET,
+            path: "/training/onboarding",
+            form: &[],
+            allowed: "---Y---",
+        },
+        post(
+            "start tracking",
+            "/training/onboarding",
+            &[
+                ("staff", "clerk-1"),
+                ("mentor", "desk-1"),
+                ("start", "2026-11-02"),
+            ],
+            "---Y---",
+        ),
+        PageEndpoint {
+            name: "a new member's tracker",
+            method: Method::GET,
+            path: "/training/onboarding/trainee",
+            form: &[],
+            allowed: "---Y---",
+        },
+        post(
+            "review a new member",
+            "/training/onboarding/trainee/review",
+            &[("note", "ok")],
+            "---Y---",
+        ),
+        post(
+            "decide ready for duty",
+            "/training/onboarding/trainee/ready",
+            &[("note", "ok")],
+            "---Y---",
+        ),
     ]
 }
 
@@ -505,6 +589,24 @@ fn page_refused(page: &support::Page) -> bool {
 async fn every_role_and_admin_page_is_decided_by_the_table() {
     let app = TestApp::new().await;
     app.with_user("to-disable", Role::Clerk, "linfen").await;
+    app.with_user("trainee", Role::Clerk, "linfen").await;
+    let onboarding = haoban_insight::Onboarding::start(
+        haoban_cases::CenterId::parse("linfen").expect("center"),
+        "trainee",
+        "to-disable",
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date"),
+        (
+            "director",
+            Role::Supervisor,
+            support::at("2026-11-02 01:00"),
+        ),
+    )
+    .expect("onboarding");
+    app.state
+        .store
+        .start_onboarding(&onboarding)
+        .await
+        .expect("start");
     let mut callers = Vec::new();
     for role in ROLES {
         let auth = match role {

@@ -18,6 +18,7 @@ mod rate;
 mod reports;
 mod review;
 mod ticket;
+mod training;
 mod visitors;
 mod window;
 
@@ -81,6 +82,22 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/follow-ups/{id}/{step}", post(follow_ups::act))
         .route("/rate/{token}", get(rate::show).post(rate::submit))
         .route("/pad", get(rate::pad::show).post(rate::pad::rate))
+        .route("/training", get(training::overview))
+        .route("/training/staff/{username}", get(training::staff_plan))
+        .route(
+            "/training/tests/{item}",
+            get(training::take).post(training::hand_in),
+        )
+        .route(
+            "/training/questions",
+            get(training::bank).post(training::add_question),
+        )
+        .route(
+            "/training/onboarding",
+            get(training::tracked).post(training::start),
+        )
+        .route("/training/onboarding/{staff}", get(training::tracker))
+        .route("/training/onboarding/{staff}/{step}", post(training::step))
         .route("/board", get(board::page))
         .route("/board/events", get(board::events))
         .route("/static/haoban.css", get(css))
@@ -185,6 +202,12 @@ fn nav_links(lang: Lang, principal: &Principal) -> Vec<NavLink> {
             "/follow-ups",
             "follow-ups",
             follow_ups::nav_label(lang),
+        ),
+        (
+            staff && training::may_use(principal),
+            "/training",
+            "training",
+            training::nav_label(lang),
         ),
         (staff, "/board", "board", t.nav_board),
         (
