@@ -14,6 +14,7 @@ use haoban_store::Store;
 mod api;
 pub mod auth;
 pub mod error;
+pub mod list_export;
 pub mod notifier;
 mod pages;
 pub mod scheduler;

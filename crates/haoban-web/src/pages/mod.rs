@@ -13,6 +13,7 @@ mod desk;
 mod follow_ups;
 mod i18n;
 mod login;
+mod monthly;
 mod office;
 mod rate;
 mod reports;
@@ -73,6 +74,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/users/disable", post(admin::disable_user))
         .route("/admin/catalog/check", post(admin::check))
         .route("/reports", get(reports::day))
+        .route("/reports/month", get(monthly::month))
+        .route("/reports/monthly", get(monthly::list))
+        .route("/reports/monthly.xlsx", get(monthly::xlsx))
+        .route("/reports/monthly/formulas", get(monthly::explain))
+        .route("/reports/monthly/{month}/{staff}", get(monthly::figure))
         .route("/window", get(window::show))
         .route("/window/step", post(window::step))
         .route("/window/accept", post(window::accept))
@@ -215,6 +221,12 @@ fn nav_links(lang: Lang, principal: &Principal) -> Vec<NavLink> {
             "/reports",
             "reports",
             reports::nav_label(&lang),
+        ),
+        (
+            may(Action::ViewReports),
+            "/reports/monthly",
+            "monthly",
+            monthly::nav_label(&lang),
         ),
         (
             admin::may_use(principal),

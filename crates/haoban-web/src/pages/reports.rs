@@ -41,6 +41,9 @@ pub struct ReportMsgs {
     pub intro: &'static str,
     pub forbidden: &'static str,
     pub contents: &'static str,
+    /// The links to the month's pages (`/reports/monthly`, `/reports/month`).
+    pub monthly_link: &'static str,
+    pub month_link: &'static str,
     // The day.
     pub day_label: &'static str,
     pub day_hint: &'static str,
@@ -133,6 +136,8 @@ pub const ZH: ReportMsgs = ReportMsgs {
     intro: "大厅排队与当日办件的情况，供中心主任和督导查看。",
     forbidden: "每日报表只有中心主任和系统管理员可以查看。",
     contents: "本页内容",
+    monthly_link: "月度绩效",
+    month_link: "中心月度概况",
     day_label: "日期",
     day_hint: "按 年-月-日 填写，如 2026-11-02",
     show: "查看",
@@ -223,6 +228,8 @@ pub const EN: ReportMsgs = ReportMsgs {
     intro: "The hall's queue and the day's cases, for the center director and supervisors.",
     forbidden: "Only the center director and administrators may see the day report.",
     contents: "On this page",
+    monthly_link: "Monthly list",
+    month_link: "The center's month",
     day_label: "Day",
     day_hint: "Year-month-day, e.g. 2026-11-02",
     show: "Show",

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
 use clap::Args;
 use haoban_cases::{CenterId, Clock, Role};
 use haoban_catalog::{Catalog, Locale};
-use haoban_insight::{Config, Dimension, Month, MonthlyList, Weights};
+use haoban_insight::{Config, Month, MonthlyList, Weights};
 use haoban_store::By;
+// The workbook and the words around the list are shared with the page's download.
+use haoban_web::list_export::{self, Source, heading};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -19,7 +20,6 @@ use super::server::{Database, failed, runtime};
 use super::{LangArg, bad_input, load_catalog};
 
 mod table;
-mod xlsx;
 
 #[derive(Debug, Args)]
 pub struct MonthlyArgs {
@@ -55,26 +55,6 @@ pub struct MonthlyArgs {
     days_on_duty: Vec<String>,
     #[command(flatten)]
     lang: LangArg,
-}
-
-/// Where the list shown came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Source {
-    /// The month as stored: a later catalog change does not alter it.
-    Stored {
-        saved_at: DateTime<Utc>,
-        saved_by: String,
-        /// With `--recompute`: whether a new computation from the record matches it.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        recomputed_matches: Option<bool>,
-    },
-    /// Computed now from the process record.
-    Computed {
-        /// The month is over (otherwise: month to date).
-        complete: bool,
-        saved: bool,
-    },
 }
 
 #[derive(Serialize)]
@@ -251,7 +231,7 @@ fn emit(args: &MonthlyArgs, list: &MonthlyList, source: &Source, locale: Locale)
         };
     }
     if let Some(path) = &args.xlsx {
-        return match xlsx::write(path, list, source, locale) {
+        return match list_export::save(path, list, source, locale) {
             Ok(()) => {
                 println!("{}", table::written(path, list, source, locale));
                 ExitCode::SUCCESS
@@ -261,14 +241,6 @@ fn emit(args: &MonthlyArgs, list: &MonthlyList, source: &Source, locale: Locale)
     }
     print!("{}", table::render(list, source, locale));
     ExitCode::SUCCESS
-}
-
-/// A dimension's heading in the chosen language.
-fn heading(dimension: Dimension, locale: Locale) -> &'static str {
-    match locale {
-        Locale::Zh => dimension.label_zh(),
-        Locale::En => dimension.label_en(),
-    }
 }
 
 /// A score or figure as the list writes it, `—` for none.

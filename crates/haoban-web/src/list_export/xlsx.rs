@@ -9,8 +9,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use super::table::{describe, labels};
-use super::{Source, heading};
+use super::{Source, describe, heading, labels};
 
 /// A spreadsheet cell holds a binary float: fine for showing and charting a score that was
 /// computed exactly and rounded to two places, never used to decide anything.
@@ -45,12 +44,22 @@ fn seqs(seqs: &[u64]) -> String {
         .join(" ")
 }
 
-pub fn write(
+/// Writes the workbook to `path` (the command line).
+pub fn save(
     path: &Path,
     list: &MonthlyList,
     source: &Source,
     locale: Locale,
 ) -> Result<(), XlsxError> {
+    workbook(list, source, locale)?.save(path)
+}
+
+/// The workbook as bytes (the page's download).
+pub fn to_bytes(list: &MonthlyList, source: &Source, locale: Locale) -> Result<Vec<u8>, XlsxError> {
+    workbook(list, source, locale)?.save_to_buffer()
+}
+
+fn workbook(list: &MonthlyList, source: &Source, locale: Locale) -> Result<Workbook, XlsxError> {
     let zh = locale == Locale::Zh;
     let l = labels(locale);
     let bold = Format::new().set_bold();
@@ -180,7 +189,7 @@ pub fn write(
             r += 1;
         }
     }
-    book.save(path)
+    Ok(book)
 }
 
 fn figures_line(
