@@ -305,3 +305,29 @@ export async function switchLanguage(page, lang) {
   await clickAndWait(page, control);
   await expectPageLanguage(page, lang === 'en' ? 'en' : 'zh-CN');
 }
+
+/** A valid 18-digit resident ID number (ISO 7064 MOD 11-2 check character). */
+export function idNumber(region, birth, sequence) {
+  const body = `${region}${birth.replaceAll('-', '')}${sequence}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((total, digit, i) => total + Number(digit) * weights[i], 0);
+  return body + '10X98765432'[sum % 11];
+}
+
+/** What a retired Shanghai resident paid through a bank tells the desk, born `birth`. */
+export function retireeFacts(birth, contributionYears) {
+  return {
+    hukou: 'shanghai',
+    birth_date: birth,
+    gender: 'female',
+    employment_status: 'retired',
+    receives_pension: true,
+    reached_retirement_age: true,
+    medical_insurance: 'employee',
+    payment_method: 'bank_card',
+    disability_level: 'none',
+    marital_status: 'married',
+    household_members: 2,
+    pension_contribution_years: contributionYears,
+  };
+}

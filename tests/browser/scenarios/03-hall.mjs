@@ -17,6 +17,7 @@ import {
   expectPageLanguage,
   expectText,
   expectVisible,
+  idNumber,
   signIn,
   switchLanguage,
   textOf,
@@ -45,13 +46,6 @@ const APPLICANT = {
   pension_contribution_years: '32',
 };
 
-/** A valid 18-digit resident ID number (ISO 7064 MOD 11-2 check character). */
-function idNumber(region, birth, sequence) {
-  const body = `${region}${birth.replaceAll('-', '')}${sequence}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((total, digit, i) => total + Number(digit) * weights[i], 0);
-  return body + '10X98765432'[sum % 11];
-}
 
 /** Today in Shanghai plus `days`, as YYYY-MM-DD (what a type=date input takes). */
 function shanghaiDay(days = 0) {

@@ -19,6 +19,7 @@ import {
   expectPageLanguage,
   expectText,
   expectVisible,
+  idNumber,
   signIn,
   switchLanguage,
   textOf,
@@ -39,13 +40,6 @@ const BIRTH = '1950-01-01';
 const FROM_WINDOW = '3';
 const TO_WINDOW = '9';
 
-/** A valid 18-digit resident ID number (ISO 7064 MOD 11-2 check character). */
-function idNumber(region, birth, sequence) {
-  const body = `${region}${birth.replaceAll('-', '')}${sequence}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((total, digit, i) => total + Number(digit) * weights[i], 0);
-  return body + '10X98765432'[sum % 11];
-}
 
 /** The same number with a wrong check character. */
 function withWrongCheck(id) {

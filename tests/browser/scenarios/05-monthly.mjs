@@ -20,6 +20,8 @@ import {
   expectPageLanguage,
   expectText,
   expectVisible,
+  idNumber,
+  retireeFacts,
   signIn,
   switchLanguage,
   textOf,
@@ -31,28 +33,8 @@ const BIRTH = '1952-04-18';
 const WINDOW = '6';
 
 /** What the applicant told the desk (as in 03-hall). */
-const FACTS = {
-  hukou: 'shanghai',
-  birth_date: BIRTH,
-  gender: 'female',
-  employment_status: 'retired',
-  receives_pension: true,
-  reached_retirement_age: true,
-  medical_insurance: 'employee',
-  payment_method: 'bank_card',
-  disability_level: 'none',
-  marital_status: 'married',
-  household_members: 2,
-  pension_contribution_years: 31,
-};
+const FACTS = retireeFacts(BIRTH, 31);
 
-/** A valid 18-digit resident ID number (ISO 7064 MOD 11-2 check character). */
-function idNumber(region, birth, sequence) {
-  const body = `${region}${birth.replaceAll('-', '')}${sequence}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((total, digit, i) => total + Number(digit) * weights[i], 0);
-  return body + '10X98765432'[sum % 11];
-}
 
 /** Today in Shanghai, YYYY-MM-DD. */
 function shanghaiDay() {

@@ -21,6 +21,8 @@ import {
   expectPageLanguage,
   expectText,
   expectVisible,
+  idNumber,
+  retireeFacts,
   signIn,
   switchLanguage,
   textOf,
@@ -33,28 +35,8 @@ const BIRTH = '1951-06-01';
 const PAD_WINDOW = '8';
 
 /** What the applicant told the desk (as in 03-hall). */
-const FACTS = {
-  hukou: 'shanghai',
-  birth_date: BIRTH,
-  gender: 'female',
-  employment_status: 'retired',
-  receives_pension: true,
-  reached_retirement_age: true,
-  medical_insurance: 'employee',
-  payment_method: 'bank_card',
-  disability_level: 'none',
-  marital_status: 'married',
-  household_members: 2,
-  pension_contribution_years: 30,
-};
+const FACTS = retireeFacts(BIRTH, 30);
 
-/** A valid 18-digit resident ID number (ISO 7064 MOD 11-2 check character). */
-function idNumber(region, birth, sequence) {
-  const body = `${region}${birth.replaceAll('-', '')}${sequence}`;
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body].reduce((total, digit, i) => total + Number(digit) * weights[i], 0);
-  return body + '10X98765432'[sum % 11];
-}
 
 /** The JSON API in a signed-in browser context: the session cookie and its CSRF header. */
 async function apiAs(ctx, user) {
