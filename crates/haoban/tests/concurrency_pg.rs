@@ -15,19 +15,16 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::OpenOptions;
-use std::io::{BufRead, BufReader, Read};
+use std::ffi::OsStr;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor};
-use support::{PASSWORD, STARTUP_TIMEOUT, Session};
+use support::{PASSWORD, Server, Session};
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 /// The naming scheme of `haoban-store-postgres`'s test databases, so that either test's
@@ -200,106 +197,6 @@ fn create_user(url: &str, username: &str, role: &str) {
     );
 }
 
-/// A running `haoban serve` on PostgreSQL. Dropping it kills the process (SIGKILL), so a
-/// failing test leaves nothing running.
-struct Instance {
-    child: Child,
-    addr: SocketAddr,
-    log: PathBuf,
-}
-
-impl Instance {
-    /// Starts the server on a port the OS picks (so two instances and other tests never
-    /// collide), learns the port from its first line of output, then polls until it answers.
-    fn start(url: &str, log: &Path) -> Instance {
-        let stderr = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .expect("server log");
-        let mut child = support::haoban()
-            .args(["serve", "--database-url", url, "--catalog"])
-            .arg(support::root().join("catalog/shanghai"))
-            .args(["--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(stderr))
-            .spawn()
-            .expect("haoban serve starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let (first_line, lines) = mpsc::channel();
-        // Keeps reading after the first line so that the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut first = Some(first_line);
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(sender) = first.take() {
-                    let _ = sender.send(line);
-                }
-            }
-        });
-        let mut instance = Instance {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            log: log.to_path_buf(),
-        };
-        let started = Instant::now();
-        let Ok(line) = lines.recv_timeout(STARTUP_TIMEOUT) else {
-            panic!(
-                "haoban serve printed nothing within {STARTUP_TIMEOUT:?}; exit: {:?}\n{}",
-                instance.child.try_wait(),
-                instance.log_tail()
-            );
-        };
-        instance.addr = line
-            .strip_prefix("haoban is serving http://")
-            .and_then(|rest| rest.strip_suffix('/'))
-            .and_then(|addr| addr.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first line from haoban serve: {line:?}"));
-        loop {
-            match support::request(instance.addr, "GET", "/api/v1/catalog", None, None) {
-                Ok(reply) if reply.status == 200 => break,
-                Ok(reply) => panic!("readiness probe answered {}: {}", reply.status, reply.body),
-                Err(err) => {
-                    if let Ok(Some(status)) = instance.child.try_wait() {
-                        panic!("haoban serve exited with {status}\n{}", instance.log_tail());
-                    }
-                    assert!(
-                        started.elapsed() < STARTUP_TIMEOUT,
-                        "haoban serve did not answer within {STARTUP_TIMEOUT:?}: {err:?}\n{}",
-                        instance.log_tail()
-                    );
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-            }
-        }
-        instance
-    }
-
-    fn log_tail(&self) -> String {
-        let mut text = String::new();
-        if let Ok(mut file) = std::fs::File::open(&self.log) {
-            let _ = file.read_to_string(&mut text);
-        }
-        let start = text.len().saturating_sub(4000);
-        let start = (start..=text.len())
-            .find(|i| text.is_char_boundary(*i))
-            .unwrap_or(0);
-        format!(
-            "--- server log {} (tail) ---\n{}",
-            self.log.display(),
-            &text[start..]
-        )
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A ticket as its desk saw it issued.
 #[derive(Debug)]
 struct Issued {
@@ -423,6 +320,17 @@ fn duplicates<'a>(numbers: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a st
     counts
 }
 
+/// `haoban serve` on the test's PostgreSQL database, on a port the OS picks; dropping it
+/// kills it, so a failing test leaves nothing running.
+fn instance(url: &str, log: &Path) -> Server {
+    let catalog = support::root().join("catalog/shanghai");
+    Server::start_on(
+        &[OsStr::new("--database-url"), OsStr::new(url)],
+        &catalog,
+        log,
+    )
+}
+
 #[test]
 fn two_instances_issue_and_call_each_ticket_exactly_once() {
     let began = Instant::now();
@@ -440,8 +348,8 @@ fn two_instances_issue_and_call_each_ticket_exactly_once() {
 
     let logs = tempfile::tempdir().expect("a directory for server logs");
     let instances = [
-        Instance::start(url, &logs.path().join("instance-1.log")),
-        Instance::start(url, &logs.path().join("instance-2.log")),
+        instance(url, &logs.path().join("instance-1.log")),
+        instance(url, &logs.path().join("instance-2.log")),
     ];
     let addr_of = |i: usize| instances[i % instances.len()].addr;
     let sign_in =
@@ -546,7 +454,7 @@ fn two_instances_issue_and_call_each_ticket_exactly_once() {
         .iter()
         .map(|t| (t.number.as_str(), t.window.as_str()))
         .collect();
-    for Instance { addr, .. } in &instances {
+    for Server { addr, .. } in &instances {
         let (_, _, clerk) = window_sessions
             .iter()
             .find(|(at, _, _)| at == addr)

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -107,14 +108,19 @@ impl Server {
     /// of its output, then polls until it answers HTTP. Standard error goes (appended) to
     /// `log`.
     pub fn start(db: &Path, catalog: &Path, log: &Path) -> Server {
+        Server::start_on(&[OsStr::new("--db"), db.as_os_str()], catalog, log)
+    }
+
+    /// The same on any database: `--db PATH` or `--database-url URL`.
+    pub fn start_on(database: &[&OsStr], catalog: &Path, log: &Path) -> Server {
         let stderr = OpenOptions::new()
             .create(true)
             .append(true)
             .open(log)
             .expect("server log");
         let mut child = haoban()
-            .args(["serve", "--db"])
-            .arg(db)
+            .arg("serve")
+            .args(database)
             .arg("--catalog")
             .arg(catalog)
             .args(["--listen", "127.0.0.1:0"])
