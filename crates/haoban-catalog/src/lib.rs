@@ -11,6 +11,7 @@ pub mod decimal;
 pub mod expr;
 pub mod guide;
 mod load;
+mod month;
 mod prereview;
 pub mod source;
 pub mod text;
@@ -23,6 +24,7 @@ pub use catalog::{
     Bundle, Catalog, Category, Condition, Eligibility, Fact, FactType, Item, ItemMaterial,
     Material, MaterialForm,
 };
+pub use month::{Month, MonthError};
 pub use prereview::{
     ChecklistEntry, ItemReview, PreReview, Selected, Selection, SelectionError, Status,
 };

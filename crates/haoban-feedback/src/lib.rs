@@ -66,9 +66,10 @@ pub use follow_up::{
     AppealState, Decision, FollowUp, FollowUpCommand, FollowUpError, Stage, Step, TEXT_MAX_CHARS,
     step,
 };
+pub use haoban_catalog::Month;
 pub use level::{Channel, GoodRate, Level, Tally};
 pub use rating::{
     DEFAULT_ACTOR, DefaultRule, Delivered, FeedbackConfig, Rated, Rating, RatingError,
     due_defaults, rate,
 };
-pub use target::{FollowUpId, Month, Target};
+pub use target::{FollowUpId, Target};

@@ -21,8 +21,8 @@ pub const DEFAULT_ACTOR: &str = "system:default";
 pub enum RatingError {
     #[error("a rating is a level from 1 (非常不满意) to 5 (非常满意), not {0}")]
     Level(i64),
-    #[error("`{0}` is not a month: write YYYY-MM")]
-    Month(String),
+    #[error(transparent)]
+    Month(#[from] haoban_catalog::MonthError),
     #[error("`{0}` is not a follow-up id")]
     FollowUpId(String),
     #[error("a default rating must be a good level (3 to 5): silence is never a complaint")]

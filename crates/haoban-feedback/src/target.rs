@@ -1,9 +1,8 @@
 //! What is rated (a case or a visit), the follow-up's id, and the month ratings are listed by.
 
 use std::fmt;
-use std::str::FromStr;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
 use haoban_cases::{CaseNumber, CenterId};
 use haoban_hall::TicketNumber;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -104,64 +103,6 @@ impl<'de> Deserialize<'de> for FollowUpId {
     }
 }
 
-/// A calendar month, `YYYY-MM`: how ratings are listed and counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Month {
-    first: NaiveDate,
-}
-
-impl Month {
-    pub fn parse(text: &str) -> Result<Month, RatingError> {
-        let invalid = || RatingError::Month(text.to_owned());
-        let (year, month) = text.split_once('-').ok_or_else(invalid)?;
-        if year.len() != 4 || month.len() != 2 {
-            return Err(invalid());
-        }
-        let first = NaiveDate::from_ymd_opt(
-            year.parse().map_err(|_| invalid())?,
-            month.parse().map_err(|_| invalid())?,
-            1,
-        )
-        .ok_or_else(invalid)?;
-        Ok(Month { first })
-    }
-
-    /// The month `day` falls in.
-    pub fn of(day: NaiveDate) -> Month {
-        Month {
-            first: day.with_day(1).unwrap_or(day),
-        }
-    }
-
-    pub fn first_day(self) -> NaiveDate {
-        self.first
-    }
-
-    /// The first day of the next month: the month is `[first_day, next_first_day)`.
-    pub fn next_first_day(self) -> NaiveDate {
-        self.first
-            .checked_add_months(Months::new(1))
-            .unwrap_or(NaiveDate::MAX)
-    }
-
-    pub fn contains(self, day: NaiveDate) -> bool {
-        self.first <= day && day < self.next_first_day()
-    }
-}
-
-impl fmt::Display for Month {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.first.format("%Y-%m"))
-    }
-}
-
-impl FromStr for Month {
-    type Err = RatingError;
-    fn from_str(s: &str) -> Result<Month, RatingError> {
-        Month::parse(s)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,20 +169,6 @@ mod tests {
             "-20261127-A023",
         ] {
             assert!(FollowUpId::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn months_are_year_and_month() {
-        let month = Month::parse("2026-12").unwrap();
-        assert_eq!(month.first_day(), date(2026, 12, 1));
-        assert_eq!(month.next_first_day(), date(2027, 1, 1));
-        assert!(month.contains(date(2026, 12, 31)));
-        assert!(!month.contains(date(2027, 1, 1)));
-        assert_eq!(month.to_string(), "2026-12");
-        assert_eq!(Month::of(date(2026, 2, 28)).to_string(), "2026-02");
-        for bad in ["2026-13", "2026-1", "26-01", "2026/01", "", "2026-00"] {
-            assert!(Month::parse(bad).is_err(), "{bad}");
         }
     }
 }

@@ -70,7 +70,6 @@
 mod config;
 mod figures;
 mod list;
-mod month;
 mod onboarding;
 mod questions;
 mod training;
@@ -85,8 +84,8 @@ pub use figures::{
 };
 /// The calendar working days are counted in, as [`MonthlyList::compute`] takes it.
 pub use haoban_catalog::Calendar;
+pub use haoban_catalog::{Month, MonthError};
 pub use list::{MonthlyList, Row, Scale};
-pub use month::{Month, MonthError};
 pub use onboarding::{
     Decision, NOTE_MAX, Onboarding, OnboardingError, OnboardingStep, Period, Review, Tracker,
     Volume, note,

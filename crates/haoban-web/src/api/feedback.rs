@@ -287,7 +287,7 @@ pub async fn list(
 ) -> AppResult<Json<Value>> {
     authorize(&principal, Action::ViewRatings)?;
     let month = match query.month.as_deref() {
-        Some(text) => Month::parse(text.trim())?,
+        Some(text) => Month::parse(text.trim()).map_err(|e| AppError::Invalid(e.to_string()))?,
         None => Month::of(state.clock.today_in(state.catalog.time_zone)),
     };
     let ratings = state.store.ratings(&principal.center, month).await?;

@@ -297,12 +297,7 @@ async fn month_view(
             slot.late += 1;
         }
     }
-    let ratings_month = haoban_feedback::Month::parse(&month.to_string())
-        .map_err(|e| AppError::Unexpected(e.to_string()))?;
-    let ratings = state
-        .store
-        .ratings(&principal.center, ratings_month)
-        .await?;
+    let ratings = state.store.ratings(&principal.center, month).await?;
     let tally = Tally::of(ratings.iter().map(|r| &r.level));
 
     let calendar = state.catalog.calendar();

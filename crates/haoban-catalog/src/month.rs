@@ -1,10 +1,11 @@
-//! A calendar month, written `YYYY-MM`: the period of one list.
+//! A calendar month, written `YYYY-MM`: the period ratings are listed by and a monthly
+//! list covers.
 
 use std::fmt;
 use std::str::FromStr;
 
+use crate::Calendar;
 use chrono::{Datelike, NaiveDate};
-use haoban_catalog::Calendar;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -76,6 +77,11 @@ impl Month {
         self.first_day().iter_days().take_while(move |d| *d <= last)
     }
 
+    /// The first day of the next month: the month is `[first_day, next_first_day)`.
+    pub fn next_first_day(self) -> NaiveDate {
+        self.last_day().succ_opt().unwrap_or(NaiveDate::MAX)
+    }
+
     /// The month before.
     pub fn previous(self) -> Month {
         Month::of(self.first_day().pred_opt().unwrap_or(self.first_day()))
@@ -122,6 +128,16 @@ impl<'de> Deserialize<'de> for Month {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_month_runs_from_its_first_day_to_the_next_months() {
+        let month = Month::parse("2026-12").expect("month");
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("day");
+        assert_eq!(month.next_first_day(), day(2027, 1, 1));
+        assert!(month.contains(day(2026, 12, 31)) && !month.contains(day(2027, 1, 1)));
+        assert_eq!(month.previous().to_string(), "2026-11");
+        assert_eq!(Month::of(day(2026, 2, 28)).to_string(), "2026-02");
+    }
 
     #[test]
     fn reads_and_writes_yyyy_mm() {
