@@ -12,6 +12,10 @@ compared on must have every fact they read. (bench/population.py, the general ge
 of `haoban scan`'s population with unknown cells, is used for scan's own figures when it
 is there.)
 
+The first rows are boundary cases for the age conditions: Shanghai residents born exactly
+60 and 65 years before --on, a day earlier and a day later, and on 29 February of two
+leap years (so that the per-applicant sample, which takes the first rows, holds them).
+
 Deterministic for a seed. Values are drawn so that every proactive item has some eligible
 residents: hukou 60 % Shanghai; birth dates uniform over 1930-01-01..2025-12-31 (29
 February included); disability grades 10 % (2.5 % each of 1–4); booleans at rates that
@@ -79,14 +83,33 @@ def column_maker(name: str, spec: dict, rng: random.Random):
     return lambda: rng.choice(["", "浦东新区", "Xuhui"])
 
 
-def write(out: Path, rows: int, facts: list[str], spec: dict[str, dict], seed: int) -> None:
+def boundary_births(on: dt.date) -> list[str]:
+    births = []
+    for years in (60, 65):
+        try:
+            anniversary = on.replace(year=on.year - years)
+        except ValueError:  # --on is 29 February
+            anniversary = dt.date(on.year - years, 3, 1)
+        births += [(anniversary + dt.timedelta(days=d)).isoformat() for d in (-1, 0, 1)]
+    return births + ["1960-02-29", "1964-02-29"]
+
+
+def write(out: Path, rows: int, facts: list[str], spec: dict[str, dict], seed: int, on: dt.date) -> None:
     rng = random.Random(seed)
     makers = [column_maker(name, spec[name], rng) for name in facts]
+    boundary = boundary_births(on)
     with open(out, "w", encoding="utf-8", newline="") as f:
         f.write(",".join(["id", *facts]) + "\n")
         chunk = []
         for i in range(rows):
-            chunk.append(f"r{i:07d}," + ",".join(make() for make in makers))
+            cells = [make() for make in makers]
+            if i < len(boundary):
+                for j, name in enumerate(facts):
+                    if name == "hukou":
+                        cells[j] = "shanghai"
+                    elif spec[name]["type"] == "date":
+                        cells[j] = boundary[i]
+            chunk.append(f"r{i:07d}," + ",".join(cells))
             if len(chunk) == 10_000:
                 f.write("\n".join(chunk) + "\n")
                 chunk.clear()
@@ -99,12 +122,14 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--on", type=dt.date.fromisoformat, default=dt.date(2026, 11, 27),
+                    help="the evaluation date the boundary rows are placed around")
     ap.add_argument("--catalog", type=Path, default=ROOT / "catalog" / "shanghai")
     ap.add_argument("--facts", help="comma-separated given facts (default: what the proactive items read)")
     args = ap.parse_args()
     loaded = rules.load(args.catalog)
     facts = args.facts.split(",") if args.facts else loaded.needed_given()
-    write(args.out, args.rows, facts, loaded.facts, args.seed)
+    write(args.out, args.rows, facts, loaded.facts, args.seed, args.on)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ clock and process CPU seconds:
   binding, the JSON in and out and the graph walk cost with no rule at all;
 - `batch`: `engine.evaluate_batch` of every applicant in one call (the binding's batch
   API, which spreads the work over threads: compare its CPU seconds, not only wall);
+- `engine_reported_median_s` (under `json` and `floor`): the median of zen's own
+  `performance` figure per evaluation, i.e. the graph's evaluation inside the engine
+  without the binding's conversions;
 - `decision`: `decision.evaluate(line)` on a `ZenDecision` from `create_decision`, over
   the first --decision-sample applicants only: the binding's other per-call path, which
   costs about 15× `engine.evaluate` here (it shows as system time), kept as a finding.
@@ -35,6 +38,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import statistics
 import sys
 import time
 from importlib.metadata import version
@@ -89,6 +94,15 @@ def rules_graph(loaded: rules.Rules, on: str, wanted: list[str] | None):
     return graph(derived + expressions), items, skipped
 
 
+def seconds(text: str) -> float:
+    """zen's duration text ("6.1µs", "1.2ms") in seconds."""
+    match = re.fullmatch(r"([0-9.]+)\s*(ns|µs|us|ms|s)", text.strip())
+    if not match:
+        raise ValueError(f"unreadable performance figure {text!r}")
+    scale = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}[match.group(2)]
+    return float(match.group(1)) * scale
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--applicants", type=Path, required=True)
@@ -128,11 +142,12 @@ def main() -> None:
 
     timings: dict[str, dict] = {}
     results: list = []
+    floor_results: list = []
     evaluate = engine.evaluate
     for _ in range(args.repeat):
         results = measure("json", lambda xs: [evaluate("eligible.json", x) for x in xs], lines)
         measure("dict", lambda xs: [evaluate("eligible.json", x) for x in xs], dicts)
-        measure("floor", lambda xs: [evaluate("floor.json", x) for x in xs], lines)
+        floor_results = measure("floor", lambda xs: [evaluate("floor.json", x) for x in xs], lines)
         requests = [{"key": "eligible.json", "context": line} for line in lines]
         batch = measure("batch", engine.evaluate_batch, requests)
         del requests
@@ -152,6 +167,12 @@ def main() -> None:
         status_lines.append("".join(row))
     if args.statuses:
         args.statuses.write_text("\n".join(status_lines) + "\n", encoding="utf-8")
+
+    # The engine's own account of each evaluation ("performance": the graph's evaluation
+    # inside the engine, without the binding's conversions), median over the last pass.
+    for name, runs in (("json", results), ("floor", floor_results)):
+        timings[name]["engine_reported_median_s"] = statistics.median(
+            seconds(r["performance"]) for r in runs)
 
     print(json.dumps({
         "engine": "zen-engine",
