@@ -36,6 +36,7 @@ mod accounts;
 mod cases;
 mod feedback;
 mod hall;
+mod history;
 mod insight;
 mod training;
 
@@ -478,6 +479,13 @@ impl Store for PostgresStore {
 
     async fn rebuild_case(&self, number: &CaseNumber) -> StoreResult<Case> {
         cases::rebuild_case(self, number).await
+    }
+
+    async fn import_history(
+        &self,
+        history: &haoban_store::history::History,
+    ) -> StoreResult<haoban_store::history::Imported> {
+        self.history_import(history).await
     }
 
     async fn rate(&self, rated: &Rated, link: Option<&str>) -> StoreResult<()> {

@@ -22,6 +22,7 @@ pub mod codec;
 pub mod contract;
 pub mod feedback;
 pub mod hall;
+pub mod history;
 pub mod insight;
 pub mod training;
 
@@ -204,6 +205,13 @@ pub trait Store: Send + Sync + Debug {
 
     /// Replays a case's events and rewrites its projection; returns the rebuilt case.
     async fn rebuild_case(&self, number: &CaseNumber) -> StoreResult<Case>;
+
+    /// Records a stretch of history the domain already decided (a simulated year, an
+    /// import), all of it or nothing, with exactly the rows and entries the one-step
+    /// methods would have written in the same order (see [`history`]). `Conflict` when a
+    /// number it expects is not the one the store gives next, or a call would be answered
+    /// with another ticket.
+    async fn import_history(&self, history: &history::History) -> StoreResult<history::Imported>;
 
     /// Issues the next ticket of its center, `day` and category (A001, A002, …) with the
     /// wait it promises (from the day's queue), and records it.

@@ -14,10 +14,12 @@ use crate::{CaseFilter, LoginCode, Session, SessionKind, Store, StoreError, User
 
 mod feedback;
 mod hall;
+mod history;
 mod insight;
 mod training;
 pub use feedback::*;
 pub use hall::*;
+pub use history::*;
 pub use insight::*;
 pub use training::*;
 
@@ -66,6 +68,8 @@ macro_rules! contract_suite {
             keeps_test_attempts_as_taken,
             keeps_onboarding_from_start_to_ready,
             concurrent_ready_decisions_store_exactly_one,
+            imports_history_exactly_as_the_one_step_methods_record_it,
+            an_import_that_does_not_fit_stores_nothing,
         );
     };
     (@tests $make:path, $($name:ident),* $(,)?) => {
