@@ -40,11 +40,14 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import http.client
 import json
 import os
 import platform
 import shlex
-import shutil
+import signal
+import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -57,8 +60,9 @@ BENCH = ROOT / "bench"
 PEERS = BENCH / "peers"
 VENV = BENCH / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
-BINARY = ROOT / "target" / "release" / "haoban"
-EXAMPLE = ROOT / "target" / "release" / "examples" / "peer_decisions"
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
+BINARY = TARGET / "release" / "haoban"
+EXAMPLE = TARGET / "release" / "examples" / "peer_decisions"
 CATALOG = ROOT / "catalog" / "shanghai"
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN = "<!-- bench/peers.py: begin (generated; a run replaces everything up to the end marker) -->"
@@ -158,7 +162,7 @@ def machine() -> dict:
 def build(no_build: bool) -> dict:
     notes = {}
     if no_build:
-        missing = [str(p.relative_to(ROOT)) for p in (BINARY, EXAMPLE) if not p.exists()]
+        missing = [str(p) for p in (BINARY, EXAMPLE) if not p.exists()]
         return {"note": "not rebuilt (--no-build)" + (f"; missing: {', '.join(missing)}" if missing else "")}
     for label, argv in (("haoban", ["cargo", "build", "--release", "-p", "haoban"]),
                         ("peer_decisions", ["cargo", "build", "--release", "-p", "haoban-catalog",
@@ -180,7 +184,7 @@ def ensure_venv() -> dict:
     versions = json.loads(subprocess.run(
         [str(VENV_PYTHON), "-c",
          "import json, importlib.metadata as m, platform; print(json.dumps({p: m.version(p) for p in "
-         "('openfisca-core', 'numpy', 'zen-engine', 'psycopg')} | {'python': platform.python_version()}))"],
+         "('openfisca-core', 'numpy', 'pandas', 'zen-engine', 'psycopg')} | {'python': platform.python_version()}))"],
         check=True, capture_output=True, text=True).stdout)
     return versions
 
@@ -319,7 +323,7 @@ def part_eligibility(args, workdir: Path, population: Path, raw: dict) -> list[s
         out.append(f"| haoban scan (release, {os.cpu_count()} cores) | {f_s(med(loads))} ({f_s(min(loads))}) | "
                    f"{f_s(med(evals))} ({f_s(min(evals))}) | {f_s(med([a + b for a, b in zip(loads, evals)]))} | "
                    f"{f_n(rows / med(evals))} | {f_s(med(walls))} | {f_s(med(cpus))} | {rss:.0f} MiB |")
-    out.append(f"| OpenFisca (numpy, 1 thread) | {f_s(of_load)} | {f_s(med(of_eval))} ({f_s(min(of_eval))}) | "
+    out.append(f"| OpenFisca (numpy, 1 thread; load with pandas) | {f_s(of_load)} | {f_s(med(of_eval))} ({f_s(min(of_eval))}) | "
                f"{f_s(of_load + med(of_eval))} | {f_n(rows / med(of_eval))} | {f_s(of.wall)} for all {args.repeat} | "
                f"{f_s(of.cpu)} | {of.max_rss_mib:.0f} MiB |")
     out.append("")
@@ -464,13 +468,102 @@ def part_transitions(args, workdir: Path, raw: dict) -> list[str]:
 # Part 4: simulator and demo seeding
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of a running process (and its reaped children)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def sqlite_counts(db: Path) -> dict:
+    counts = {}
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            for table in ("cases", "events", "tickets", "ratings", "users"):
+                try:
+                    counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                except sqlite3.Error:
+                    pass
+    except sqlite3.Error as err:
+        counts["error"] = str(err)
+    return counts
+
+
+def demo_seeding(args, workdir: Path, raw: dict) -> list[str]:
+    """`haoban demo --db FILE --listen ADDR --seed N` seeds a simulated year into a fresh
+    SQLite file, then serves it: the seeding time is the time until it answers HTTP."""
+    db = workdir / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    port = free_port()
+    log_path = workdir / "demo.log"
+    argv = [BINARY, "demo", "--db", db, "--listen", f"127.0.0.1:{port}", "--seed", "1"]
+    log("$ " + " ".join(shlex.quote(str(a)) for a in argv))
+    started = time.perf_counter()
+    with open(log_path, "wb") as log_file:
+        proc = subprocess.Popen([str(a) for a in argv], cwd=ROOT, stdin=subprocess.DEVNULL,
+                                stdout=log_file, stderr=subprocess.STDOUT)
+        up, cpu = None, 0.0
+        try:
+            while time.perf_counter() - started < args.demo_timeout:
+                if proc.poll() is not None:
+                    break
+                cpu = proc_cpu(proc.pid)
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                    conn.request("GET", "/login")
+                    if conn.getresponse().status < 500:
+                        up = time.perf_counter() - started
+                        break
+                except OSError:
+                    pass
+                time.sleep(0.2)
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+    text = log_path.read_text(errors="replace")
+    if up is None:
+        why = (f"exited with {proc.returncode}" if proc.returncode not in (None, -signal.SIGTERM)
+               else f"did not answer within {args.demo_timeout:.0f} s")
+        tail = " / ".join(text.strip().splitlines()[-3:])
+        return [f"`haoban demo` {why}: `{tail[:300]}`", ""]
+    counts = sqlite_counts(db)
+    size = sum(Path(str(db) + x).stat().st_size for x in ("", "-wal") if Path(str(db) + x).exists())
+    raw["demo"] = {"seconds": up, "cpu_s": cpu, "counts": counts, "db_bytes": size, "log_head": text[:2000]}
+    cases = counts.get("cases", 0)
+    return [f"`haoban demo --db FILE --listen ADDR --seed 1` on a fresh SQLite file (in "
+            f"`{workdir}`): answering HTTP after **{f_s(up)}**, having seeded "
+            f"{f_n(cases)} cases ({f_n(counts.get('events', 0))} events, {f_n(counts.get('tickets', 0))} "
+            f"tickets, {f_n(counts.get('ratings', 0))} ratings, {counts.get('users', 0)} accounts; "
+            f"{size / 1e6:.0f} MB): **{f_n(cases / up if up else 0)} cases/s** of seeding, "
+            f"{cpu:.0f} CPU seconds ({cpu / up:.1f} cores).", ""]
+
+
 def part_sim(args, workdir: Path, raw: dict) -> list[str]:
     out = ["### 4. Simulator and demo seeding", ""]
-    if not binary_has("sim") and not binary_has("demo"):
-        return out + ["`haoban sim` and `haoban demo` are not in this build of the binary yet "
-                      "(issue 7 adds them); nothing measured.", ""]
-    return out + ["(sim/demo measurement pending: the commands exist but this script does not "
-                  "drive them yet.)", ""]
+    has_sim, has_demo = binary_has("sim"), binary_has("demo")
+    if not has_sim:
+        out += ["`haoban sim` is not in this build of the binary (issue 7 adds it): not measured.", ""]
+    else:
+        out += ["(`haoban sim`: measurement pending in this script.)", ""]
+    if not has_demo:
+        out += ["`haoban demo` is not in this build of the binary (issue 7 adds it): not measured.", ""]
+    else:
+        out += demo_seeding(args, workdir, raw)
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -492,7 +585,7 @@ def header(m: dict, versions: dict, args, build_note: str, started: float) -> li
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']:.1f} GiB RAM, {m['os']} "
         f"(virtualization: {m['virt']}); {m['rustc']}; Python {m['python']} (the script and "
         f"transitions.py's client), venv Python {versions.get('python')} with openfisca-core "
-        f"{versions.get('openfisca-core')}, numpy {versions.get('numpy')}, zen-engine "
+        f"{versions.get('openfisca-core')}, numpy {versions.get('numpy')}, pandas {versions.get('pandas')}, zen-engine "
         f"{versions.get('zen-engine')}, psycopg {versions.get('psycopg')}. Load average "
         f"{load} before the run, "
         + "/".join(f"{x:.2f}" for x in os.getloadavg()) + f" after; the run took {time.monotonic() - started:.0f} s.",
@@ -522,6 +615,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs or passes per measurement (default 3)")
     ap.add_argument("--parts", default="eligibility,decisions,transitions,sim",
                     help="comma-separated: eligibility, decisions, transitions, sim")
+    ap.add_argument("--demo-timeout", type=float, default=1800,
+                    help="seconds to wait for `haoban demo` to seed and answer (default 1800)")
     ap.add_argument("--no-build", action="store_true", help="use the release binaries as they are")
     ap.add_argument("--no-write", action="store_true", help="print the section, leave docs/benchmarks.md")
     ap.add_argument("--workdir", type=Path, default=ROOT / "target" / "peers",
