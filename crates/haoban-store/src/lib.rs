@@ -24,6 +24,7 @@ pub mod feedback;
 pub mod hall;
 pub mod history;
 pub mod insight;
+pub mod offers;
 pub mod training;
 
 #[derive(Debug, thiserror::Error)]
@@ -403,4 +404,34 @@ pub trait Store: Send + Sync + Debug {
         step: &haoban_insight::OnboardingStep,
         by: By,
     ) -> StoreResult<haoban_insight::Onboarding>;
+
+    // Offers (一键即享): what `haoban_store::offers` says they are.
+
+    /// Makes `offers` (residents a scan found eligible on `on`) in one transaction, with one
+    /// `offers_made` entry for the run. An offer the center already made for the same
+    /// resident and item, whatever became of it, is not made again; repeats in `offers`
+    /// count once.
+    async fn make_offers(
+        &self,
+        center: &CenterId,
+        on: NaiveDate,
+        offers: &[offers::NewOffer],
+        by: By,
+    ) -> StoreResult<offers::OffersMade>;
+    /// A resident's offers at a center, by item.
+    async fn offers_for(
+        &self,
+        center: &CenterId,
+        id_number: &haoban_cases::IdNumber,
+    ) -> StoreResult<Vec<offers::Offer>>;
+    /// The resident confirms or declines an open offer, recorded: `NotFound` without the
+    /// offer, `Conflict` when it was already answered.
+    async fn answer_offer(
+        &self,
+        center: &CenterId,
+        id_number: &haoban_cases::IdNumber,
+        item: &str,
+        answer: offers::OfferAnswer,
+        by: By,
+    ) -> StoreResult<offers::Offer>;
 }

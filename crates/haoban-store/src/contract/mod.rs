@@ -16,11 +16,13 @@ mod feedback;
 mod hall;
 mod history;
 mod insight;
+mod offers;
 mod training;
 pub use feedback::*;
 pub use hall::*;
 pub use history::*;
 pub use insight::*;
+pub use offers::*;
 pub use training::*;
 
 /// Generates one `#[tokio::test]` per contract check, each with a fresh store from `$make`
@@ -68,6 +70,10 @@ macro_rules! contract_suite {
             keeps_test_attempts_as_taken,
             keeps_onboarding_from_start_to_ready,
             concurrent_ready_decisions_store_exactly_one,
+            makes_an_offer_once_per_resident_and_item,
+            answers_an_offer_once,
+            concurrent_scans_make_each_offer_once,
+            a_large_scan_is_one_transaction,
             imports_history_exactly_as_the_one_step_methods_record_it,
             an_import_that_does_not_fit_stores_nothing,
         );
