@@ -84,42 +84,44 @@ impl Splitter {
     /// of the input the last record ends there, terminated or not; `None` when there is no
     /// record left.
     pub(crate) fn next(&mut self, bytes: &[u8], eof: bool) -> Option<Found> {
+        // Whole spans at a time: outside quotes only a line break or a quote matters, inside
+        // them only the next quote.
         while self.at < bytes.len() {
-            let byte = bytes[self.at];
+            let rest = &bytes[self.at..];
             match self.state {
-                State::Quoted => {
+                State::Quoted => match rest.iter().position(|&b| b == b'"') {
+                    Some(offset) => {
+                        self.newlines += line_breaks(&rest[..offset]);
+                        self.at += offset + 1;
+                        self.state = State::QuoteInQuoted;
+                    }
+                    None => {
+                        self.newlines += line_breaks(rest);
+                        self.at = bytes.len();
+                    }
+                },
+                State::QuoteInQuoted if rest[0] == b'"' => {
                     self.at += 1;
-                    match byte {
-                        b'"' => self.state = State::QuoteInQuoted,
-                        b'\n' => self.newlines += 1,
-                        _ => {}
-                    }
+                    self.state = State::Quoted;
                 }
-                State::CellStart | State::Unquoted | State::QuoteInQuoted => match byte {
-                    b'\n' => return Some(self.finish(self.at + 1, true)),
-                    b'\r' => match bytes.get(self.at + 1) {
-                        Some(b'\n') => return Some(self.finish(self.at + 2, true)),
-                        None if !eof => return None,
-                        None => return Some(self.finish(self.at + 1, false)),
-                        Some(_) => {
-                            self.state = State::Unquoted;
-                            self.at += 1;
+                _ => match rest.iter().position(|&b| b == b'\n' || b == b'"') {
+                    Some(offset) => {
+                        let at = self.at + offset;
+                        if bytes[at] == b'\n' {
+                            return Some(self.finish(at + 1, true));
                         }
-                    },
-                    b',' => {
-                        self.state = State::CellStart;
-                        self.at += 1;
-                    }
-                    b'"' => {
-                        self.state = match self.state {
-                            State::Unquoted => State::Unquoted,
-                            _ => State::Quoted,
+                        // A quote opens a quoted cell only where a cell starts.
+                        let cell_start = at == self.start || bytes[at - 1] == b',';
+                        self.state = if cell_start {
+                            State::Quoted
+                        } else {
+                            State::Unquoted
                         };
-                        self.at += 1;
+                        self.at = at + 1;
                     }
-                    _ => {
+                    None => {
                         self.state = State::Unquoted;
-                        self.at += 1;
+                        self.at = bytes.len();
                     }
                 },
             }
@@ -201,56 +203,73 @@ pub(crate) fn read_record(bytes: &[u8], start: usize, cells: &mut Cells) -> Reco
     let mut newlines = 0;
     let mut at = start;
     let end = loop {
-        let Some(&byte) = bytes.get(at) else {
-            if state == State::Quoted {
+        let rest = bytes.get(at..).unwrap_or_default();
+        if state == State::Quoted {
+            // The quoted text, up to the next quote.
+            let Some(offset) = rest.iter().position(|&b| b == b'"') else {
+                newlines += line_breaks(rest);
+                cells.text.extend_from_slice(rest);
                 problem.get_or_insert(CsvProblem::UnclosedQuote(cells.len() + 1));
+                break bytes.len();
+            };
+            newlines += line_breaks(&rest[..offset]);
+            cells.text.extend_from_slice(&rest[..offset]);
+            at += offset + 1;
+            state = State::QuoteInQuoted;
+            continue;
+        }
+        // Unquoted text, up to the next byte that means something.
+        let text = rest
+            .iter()
+            .position(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+            .unwrap_or(rest.len());
+        if text > 0 {
+            if state == State::QuoteInQuoted {
+                problem.get_or_insert(CsvProblem::TextAfterClosingQuote(cells.len() + 1));
             }
+            cells.text.extend_from_slice(&rest[..text]);
+            state = State::Unquoted;
+            at += text;
+        }
+        let Some(&byte) = bytes.get(at) else {
             break bytes.len();
         };
         at += 1;
-        match state {
-            State::Quoted => match byte {
-                b'"' => state = State::QuoteInQuoted,
-                other => {
-                    newlines += u64::from(other == b'\n');
-                    cells.text.push(other);
-                }
-            },
-            State::CellStart | State::Unquoted | State::QuoteInQuoted => match byte {
-                b'\n' => {
+        match byte {
+            b'\n' => {
+                newlines += 1;
+                break at;
+            }
+            b'\r' if matches!(bytes.get(at), Some(b'\n') | None) => {
+                if bytes.get(at).is_some() {
                     newlines += 1;
-                    break at;
+                    at += 1;
                 }
-                b'\r' if matches!(bytes.get(at), Some(b'\n') | None) => {
-                    if bytes.get(at).is_some() {
-                        newlines += 1;
-                        at += 1;
-                    }
-                    break at;
+                break at;
+            }
+            b',' => {
+                cells.end_cell();
+                state = State::CellStart;
+            }
+            b'"' => match state {
+                State::CellStart => state = State::Quoted,
+                State::QuoteInQuoted => {
+                    cells.text.push(b'"');
+                    state = State::Quoted;
                 }
-                b',' => {
-                    cells.end_cell();
-                    state = State::CellStart;
-                }
-                b'"' => match state {
-                    State::CellStart => state = State::Quoted,
-                    State::QuoteInQuoted => {
-                        cells.text.push(b'"');
-                        state = State::Quoted;
-                    }
-                    _ => {
-                        problem.get_or_insert(CsvProblem::QuoteInUnquotedCell(cells.len() + 1));
-                        cells.text.push(b'"');
-                    }
-                },
-                other => {
-                    if state == State::QuoteInQuoted {
-                        problem.get_or_insert(CsvProblem::TextAfterClosingQuote(cells.len() + 1));
-                    }
-                    cells.text.push(other);
-                    state = State::Unquoted;
+                _ => {
+                    problem.get_or_insert(CsvProblem::QuoteInUnquotedCell(cells.len() + 1));
+                    cells.text.push(b'"');
                 }
             },
+            other => {
+                // A carriage return that ends nothing is text.
+                if state == State::QuoteInQuoted {
+                    problem.get_or_insert(CsvProblem::TextAfterClosingQuote(cells.len() + 1));
+                }
+                cells.text.push(other);
+                state = State::Unquoted;
+            }
         }
     };
     cells.end_cell();
@@ -264,6 +283,10 @@ pub(crate) fn read_record(bytes: &[u8], start: usize, cells: &mut Cells) -> Reco
         blank,
         problem,
     }
+}
+
+fn line_breaks(text: &[u8]) -> u64 {
+    text.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// `text` as one CSV cell: quoted when it holds a comma, a quote or a line break.

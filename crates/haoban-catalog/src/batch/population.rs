@@ -466,10 +466,7 @@ fn read_chunk(raw: RawChunk, shape: &Shape<'_>) -> ReadChunk {
     }
 }
 
-fn read_id<'c>(
-    cell: &'c [u8],
-    check: Option<&IdCheck>,
-) -> Result<&'c str, String> {
+fn read_id<'c>(cell: &'c [u8], check: Option<&IdCheck>) -> Result<&'c str, String> {
     let id = std::str::from_utf8(cell).map_err(|_| "the id is not valid UTF-8".to_owned())?;
     if id.is_empty() {
         return Err("the id is empty".to_owned());
