@@ -14,6 +14,7 @@ mod guide;
 mod notice;
 mod prereview;
 mod report;
+mod scan;
 mod server;
 
 #[derive(Debug, Parser)]
@@ -50,6 +51,9 @@ enum Command {
     /// Reports from the process record.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Proactive benefits (免申即享): the catalog's proactive items judged for a whole
+    /// population registry (CSV), and with --offer the offers residents confirm (一键即享).
+    Scan(scan::ScanArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,6 +130,7 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::Admin(AdminCommand::CreateUser(args)) => server::create_user(&args),
         Command::Audit(AuditCommand::Verify(args)) => server::audit_verify(&args),
         Command::Report(ReportCommand::Monthly(args)) => report::monthly(&args, clock),
+        Command::Scan(args) => scan::run(&args, clock),
     }
 }
 
