@@ -44,6 +44,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import shlex
 import signal
 import socket
@@ -562,7 +563,9 @@ def demo_seeding(args, workdir: Path, raw: dict) -> list[str]:
         Path(str(db) + suffix).unlink(missing_ok=True)
     port = free_port()
     log_path = workdir / "demo.log"
-    argv = [BINARY, "demo", "--db", db, "--listen", f"127.0.0.1:{port}", "--seed", "1"]
+    days = 365 if args.full else 30
+    argv = [BINARY, "demo", "--db", db, "--catalog", CATALOG, "--listen", f"127.0.0.1:{port}",
+            "--seed", "1", "--days", str(days)]
     log("$ " + " ".join(shlex.quote(str(a)) for a in argv))
     started = time.perf_counter()
     with open(log_path, "wb") as log_file:
@@ -601,12 +604,33 @@ def demo_seeding(args, workdir: Path, raw: dict) -> list[str]:
     size = sum(Path(str(db) + x).stat().st_size for x in ("", "-wal") if Path(str(db) + x).exists())
     raw["demo"] = {"seconds": up, "cpu_s": cpu, "counts": counts, "db_bytes": size, "log_head": text[:2000]}
     cases = counts.get("cases", 0)
-    return [f"`haoban demo --db FILE --listen ADDR --seed 1` on a fresh SQLite file (in "
+    return [f"`haoban demo --db FILE --listen ADDR --seed 1 --days {days}` on a fresh SQLite file (in "
             f"`{workdir}`): answering HTTP after **{f_s(up)}**, having seeded "
             f"{f_n(cases)} cases ({f_n(counts.get('events', 0))} events, {f_n(counts.get('tickets', 0))} "
             f"tickets, {f_n(counts.get('ratings', 0))} ratings, {counts.get('users', 0)} accounts; "
             f"{size / 1e6:.0f} MB): **{f_n(cases / up if up else 0)} cases/s** of seeding, "
             f"{cpu:.0f} CPU seconds ({cpu / up:.1f} cores).", ""]
+
+
+def sim_run(args, workdir: Path, name: str, extra: list[str]) -> tuple[dict | None, str]:
+    db = workdir / f"{name}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    run = Child([BINARY, "sim", "--db", db, "--catalog", CATALOG, "--seed", "1", "--json", *extra])
+    if run.code != 0:
+        return None, run.failed()
+    summary = run.json()
+    counts = sqlite_counts(db)
+    size = sum(Path(str(db) + x).stat().st_size for x in ("", "-wal") if Path(str(db) + x).exists())
+    # The command's own line on stderr ("… in 0.9 s (1,836 cases/s)") times the
+    # simulation without process start and migration; the process wall is beside it.
+    own = re.search(r" in ([0-9.]+) s\b", run.stderr)
+    result = {"summary": summary, "counts": counts, "db_bytes": size, "wall_s": run.wall,
+              "cpu_s": run.cpu, "max_rss_mib": run.max_rss_mib,
+              "own_s": float(own.group(1)) if own else None, "stderr_tail": run.stderr[-500:]}
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    return result, ""
 
 
 def part_sim(args, workdir: Path, raw: dict) -> list[str]:
@@ -615,7 +639,38 @@ def part_sim(args, workdir: Path, raw: dict) -> list[str]:
     if not has_sim:
         out += ["`haoban sim` is not in this build of the binary (issue 7 adds it): not measured.", ""]
     else:
-        out += ["(`haoban sim`: measurement pending in this script.)", ""]
+        bulk_days = 365 if args.full else 30
+        step_days = 5 if args.full else 1
+        plans = [("a day at a time (`import_history`, one transaction per day)", "sim-bulk",
+                  ["--from", "2026-01-01", "--days", str(bulk_days)]),
+                 ("one step at a time (`--one-by-one`: every step its own transaction, as the web's)",
+                  "sim-steps", ["--from", "2026-11-23", "--days", str(step_days), "--one-by-one"])]
+        rows = ["| recording | days simulated | cases | record entries | tickets | time (the command's own) | process wall | cases/s | entries/s | process CPU | peak RSS | database |",
+                "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        raw["sim"] = {}
+        errors = []
+        for label, name, extra in plans:
+            result, error = sim_run(args, workdir, name, extra)
+            if result is None:
+                errors.append(f"`haoban sim {' '.join(extra)}` failed: {error}")
+                continue
+            raw["sim"][name] = result
+            summ, counts = result["summary"], result["counts"]
+            seconds_ = result["own_s"] or result["wall_s"]
+            cases = summ.get("cases", counts.get("cases", 0))
+            entries = counts.get("events", 0)
+            first = extra[extra.index("--from") + 1]
+            rows.append(f"| {label} | {summ.get('days', '?')} from {first} ({summ.get('working_days', '?')} working) | "
+                        f"{f_n(cases)} | {f_n(entries)} | {f_n(counts.get('tickets', 0))} | "
+                        f"{f_s(result['own_s']) if result['own_s'] else '–'} | {f_s(result['wall_s'])} | "
+                        f"**{f_n(cases / seconds_)}** | {f_n(entries / seconds_)} | {f_s(result['cpu_s'])} | "
+                        f"{result['max_rss_mib']:.0f} MiB | {result['db_bytes'] / 1e6:.0f} MB |")
+        out += ["`haoban sim --db FILE --catalog catalog/shanghai --seed 1 --json` into a fresh SQLite "
+                f"file in `{workdir}` (release). Rates are per second of the command's own timing "
+                "(the simulation and its recording, without process start) where it prints one, "
+                "else of the process wall; record entries are the `events` rows of the chain "
+                "(case, hall and rating entries).", "", *rows, ""]
+        out += [e + "\n" for e in errors]
     if not has_demo:
         out += ["`haoban demo` is not in this build of the binary (issue 7 adds it): not measured.", ""]
     else:
