@@ -85,32 +85,29 @@ pub fn after_acceptance(
     let review_day = working_day_after(calendar, day, 1);
     let review = during(review_day, 9.0, 12.0, rng);
     plan.push((review, step(CaseStep::StartReview, hands.office)));
-    let mut earliest = review_day;
+    // The decision comes after every step before it.
+    let mut latest = review;
     if let Accepted::Deficient { due } = accepted {
         let n = rng.random_range(1..=4);
         let fulfilled = working_day_after(calendar, day, n).min(due).max(review_day);
-        plan.push((
-            during(fulfilled, 13.0, 16.0, rng),
-            step(CaseStep::FulfilDeficiency, hands.clerk),
-        ));
-        earliest = earliest.max(fulfilled);
+        let at = during(fulfilled, 13.0, 16.0, rng);
+        plan.push((at, step(CaseStep::FulfilDeficiency, hands.clerk)));
+        latest = latest.max(at);
     }
     let supplement = rng.random_bool(hands.mistakes);
     let mut suspended = 0;
     if supplement {
-        let asked = working_day_after(calendar, review_day, rng.random_range(0..=1)).max(earliest);
+        let asked = working_day_after(calendar, review_day, rng.random_range(0..=1));
         let due = working_day_after(calendar, asked, 5);
         suspended = rng.random_range(1..=4);
         let provided = working_day_after(calendar, asked, suspended);
+        let provided_at = during(provided, 9.0, 12.0, rng);
         plan.push((
             during(asked, 13.0, 16.5, rng),
             step(CaseStep::RequestSupplement { due }, hands.office),
         ));
-        plan.push((
-            during(provided, 9.0, 12.0, rng),
-            step(CaseStep::ProvideSupplement, hands.clerk),
-        ));
-        earliest = provided;
+        plan.push((provided_at, step(CaseStep::ProvideSupplement, hands.clerk)));
+        latest = latest.max(provided_at);
     }
     let late = rng.random_bool(scenario.late);
     let fraction = if late {
@@ -119,12 +116,8 @@ pub fn after_acceptance(
         rng.random_range(0.3..0.9)
     };
     let days = ((f64::from(promised_days) * fraction).round() as u64).max(1) + suspended;
-    let decided_day = working_day_after(calendar, day, days).max(working_day_after(
-        calendar,
-        earliest,
-        u64::from(earliest > review_day),
-    ));
-    let decided = during(decided_day, 13.5, 16.0, rng);
+    let decided_day = working_day_after(calendar, day, days).max(latest.date());
+    let decided = during(decided_day, 13.5, 16.0, rng).max(latest + Duration::minutes(30));
     let denied = rng.random_bool(scenario.denied);
     let course = Course {
         late,
