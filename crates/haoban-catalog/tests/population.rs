@@ -213,6 +213,41 @@ fn broken_quotes_and_bytes_make_bad_rows_not_failures() {
 }
 
 #[test]
+fn a_repeated_id_names_its_first_line_across_chunks() {
+    let catalog = catalog();
+    let csv = b"id,hukou\na,shanghai\nb,other\na,other\na,shanghai\nc,shanghai\nb,shanghai\n";
+    for chunk_rows in [1, 2, 100] {
+        let options = ReadOptions {
+            threads: 2,
+            chunk_rows,
+            ..ReadOptions::default()
+        };
+        let population = read_with(&catalog, csv, &options).expect("reads");
+        assert_eq!(
+            bad_rows(&population),
+            [
+                "line 4: resident \"a\" is already on line 2",
+                "line 5: resident \"a\" is already on line 2",
+                "line 7: resident \"b\" is already on line 3",
+            ]
+        );
+        let ids: Vec<String> = statuses(&catalog, &population)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+    }
+    // Many rows of one id cost a sort, not a comparison of every pair.
+    let mut many = String::from("id\n");
+    for _ in 0..50_000 {
+        many.push_str("same\n");
+    }
+    let population = read(&catalog, many.as_bytes()).expect("reads");
+    assert_eq!(population.residents(), 1);
+    assert_eq!(population.bad_rows().len(), 49_999);
+}
+
+#[test]
 fn ids_can_be_checked() {
     let catalog = catalog();
     let digits_only = |id: &str| {

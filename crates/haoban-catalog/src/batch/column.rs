@@ -76,9 +76,9 @@ impl Truth {
     /// Kleene's `&&` row by row (as `compiled::and`): false wins, then unknown.
     pub(crate) fn and(mut self, other: &Truth) -> Truth {
         for (i, (yes, no)) in self.yes.iter_mut().zip(self.no.iter_mut()).enumerate() {
-            let (other_yes, other_no) = (other.yes[i], other.no[i]);
-            *yes &= other_yes;
-            *no |= other_no;
+            // A row the other side does not have is unknown there.
+            *yes &= other.yes.get(i).copied().unwrap_or(0);
+            *no |= other.no.get(i).copied().unwrap_or(0);
         }
         self
     }
@@ -86,9 +86,8 @@ impl Truth {
     /// Kleene's `||` row by row (as `compiled::or`): true wins, then unknown.
     pub(crate) fn or(mut self, other: &Truth) -> Truth {
         for (i, (yes, no)) in self.yes.iter_mut().zip(self.no.iter_mut()).enumerate() {
-            let (other_yes, other_no) = (other.yes[i], other.no[i]);
-            *yes |= other_yes;
-            *no &= other_no;
+            *yes |= other.yes.get(i).copied().unwrap_or(0);
+            *no &= other.no.get(i).copied().unwrap_or(0);
         }
         self
     }

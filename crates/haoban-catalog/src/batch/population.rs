@@ -7,9 +7,7 @@
 //! a value of its fact, an id refused, an id already seen) is set aside with its line
 //! number and the reasons, and the rest is read on.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::io::{self, Read};
 use std::sync::{Mutex, mpsc};
 
@@ -103,6 +101,8 @@ pub(crate) struct Chunk {
     pub(crate) rows: usize,
     ids: String,
     id_ends: Vec<usize>,
+    /// The ids' hashes, to find repeated ids.
+    id_hashes: Vec<u64>,
     lines: Vec<u64>,
     /// One column per fact slot: given facts the scan needs, else unknown throughout.
     pub(crate) columns: Vec<Column>,
@@ -403,6 +403,7 @@ fn read_chunk(raw: RawChunk, shape: &Shape<'_>) -> ReadChunk {
         rows: 0,
         ids: String::new(),
         id_ends: Vec::new(),
+        id_hashes: Vec::new(),
         lines: Vec::new(),
         columns: Vec::new(),
         counted: Vec::new(),
@@ -439,6 +440,7 @@ fn read_chunk(raw: RawChunk, shape: &Shape<'_>) -> ReadChunk {
             if let (Ok(id), true) = (id, problems.is_empty()) {
                 chunk.ids.push_str(id);
                 chunk.id_ends.push(chunk.ids.len());
+                chunk.id_hashes.push(id_hash(id));
                 chunk.lines.push(row_line);
                 chunk.rows += 1;
                 continue;
@@ -479,20 +481,31 @@ fn read_id<'c>(cell: &'c [u8], check: Option<&IdCheck>) -> Result<&'c str, Strin
 }
 
 /// A resident is one row: a later row with the same id is set aside, naming the first.
+///
+/// The workers hashed the ids; here the rows are sorted by hash (then file order), so rows
+/// with equal ids are neighbours, and only neighbours' ids are compared.
 fn set_aside_repeated_ids(chunks: &mut [Chunk]) -> Vec<BadRow> {
+    let mut rows: Vec<(u64, usize, usize)> = chunks
+        .iter()
+        .enumerate()
+        .flat_map(|(index, chunk)| {
+            let hashes = chunk.id_hashes.iter().enumerate();
+            hashes.map(move |(row, &hash)| (hash, index, row))
+        })
+        .collect();
+    rows.sort_unstable();
     let mut repeated = Vec::new();
-    {
-        let mut first: HashMap<&str, u64, BuildHasherDefault<IdHasher>> = HashMap::default();
-        for (index, chunk) in chunks.iter().enumerate() {
-            for row in 0..chunk.rows {
-                match first.entry(chunk.id(row)) {
-                    Entry::Occupied(seen) => {
-                        repeated.push((index, row, chunk.line(row), *seen.get()));
-                    }
-                    Entry::Vacant(place) => {
-                        place.insert(chunk.line(row));
-                    }
-                }
+    for same_hash in rows.chunk_by_mut(|a, b| a.0 == b.0) {
+        if same_hash.len() < 2 {
+            continue;
+        }
+        let id = |&(_, index, row): &(u64, usize, usize)| chunks[index].id(row);
+        same_hash.sort_by(|a, b| id(a).cmp(id(b)).then((a.1, a.2).cmp(&(b.1, b.2))));
+        for same_id in same_hash.chunk_by(|a, b| id(a) == id(b)) {
+            let (_, first_index, first_row) = same_id[0];
+            let first_line = chunks[first_index].line(first_row);
+            for &(_, index, row) in &same_id[1..] {
+                repeated.push((index, row, chunks[index].line(row), first_line));
             }
         }
     }
@@ -513,9 +526,15 @@ fn set_aside_repeated_ids(chunks: &mut [Chunk]) -> Vec<BadRow> {
         .collect()
 }
 
-/// FxHash, rustc's own: a million short ids hash several times faster than with SipHash,
-/// whose defence against keys chosen to collide buys nothing for a registry the center
-/// itself supplies.
+fn id_hash(id: &str) -> u64 {
+    let mut hasher = IdHasher::default();
+    hasher.write(id.as_bytes());
+    hasher.finish()
+}
+
+/// FxHash, rustc's own, with MurmurHash3's finalizer: a million short ids hash several
+/// times faster than with SipHash, whose defence against keys chosen to collide buys
+/// nothing for a registry the center itself supplies (and colliding ids only cost a sort).
 #[derive(Default)]
 struct IdHasher(u64);
 
@@ -542,8 +561,8 @@ impl Hasher for IdHasher {
         self.add(u64::from(byte));
     }
 
-    /// MurmurHash3's finalizer: Fx alone leaves the low bits, which pick the table's
-    /// bucket, nearly the same for ids that differ only in their later characters.
+    /// MurmurHash3's finalizer: Fx alone leaves the low bits nearly the same for ids that
+    /// differ only in their later characters.
     fn finish(&self) -> u64 {
         let mut hash = self.0;
         hash ^= hash >> 33;
