@@ -172,6 +172,31 @@ fn scans_every_proactive_item_by_default_and_times_itself() {
 }
 
 #[test]
+fn reads_the_registry_from_standard_input() {
+    let catalog = sample();
+    let out = run(
+        &[
+            "scan",
+            "--catalog",
+            path(&catalog),
+            "--population",
+            "-",
+            "--items",
+            "senior-card-application",
+            "--on",
+            "2026-11-27",
+        ],
+        "id,birth_date,hukou\na,1950-03-01,shanghai\nb,1950-03-01,bad\n",
+    );
+    let result = json_of(&out);
+    assert_eq!(result["items"]["senior-card-application"]["eligible"], 1);
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "standard input:3: column `hukou`: \"bad\" is not one of its values (shanghai, other)"
+    );
+}
+
+#[test]
 fn refuses_items_that_are_not_proactive_or_not_there() {
     let dir = tempfile::tempdir().expect("tempdir");
     let population = population(dir.path());
