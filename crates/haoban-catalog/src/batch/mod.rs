@@ -14,6 +14,7 @@ mod cells;
 mod column;
 pub mod csv;
 mod eval;
+mod ids;
 mod population;
 mod scan;
 
