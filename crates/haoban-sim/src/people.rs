@@ -40,7 +40,8 @@ pub struct Residents {
 }
 
 impl Residents {
-    /// `count` residents as of `on`, the same for the same seed.
+    /// `count` residents as of `on` (a year the model accepts, so every birth date has
+    /// four digits from 1901 on), the same for the same seed.
     pub fn new(count: u32, on: NaiveDate, seed: u64) -> Residents {
         let mut rng = SmallRng::seed_from_u64(seed ^ 0x7265_7369_6465_6e74);
         let mut taken = std::collections::HashSet::new();
@@ -48,11 +49,14 @@ impl Residents {
             .map(|n| {
                 // Ages 18–95, more of them between 30 and 75.
                 let age = (18.0 + 77.0 * (rng.random::<f64>() + rng.random::<f64>()) / 2.0) as u32;
+                // ID numbers carry a birth date from 1900 on, whatever day the model starts.
+                let earliest = NaiveDate::from_ymd_opt(1901, 1, 1).unwrap_or(NaiveDate::MIN);
                 let born = on
                     .with_year(on.year() - age as i32)
                     .unwrap_or(on)
                     .checked_sub_days(chrono::Days::new(rng.random_range(1..365)))
-                    .unwrap_or(on);
+                    .unwrap_or(on)
+                    .max(earliest);
                 let region = REGIONS[rng.random_range(0..REGIONS.len())];
                 // The next free sequence number of the region and birth date: no two
                 // residents share an ID number.
@@ -64,7 +68,7 @@ impl Residents {
                 }
                 let check = check_character(digits.as_bytes()) as char;
                 let id = IdNumber::parse(&format!("{digits}{check}"))
-                    .expect("an ID number built with its own check character");
+                    .expect("18 digits, a date from 1901 on and their own check character");
                 let name = format!(
                     "{}{}",
                     SURNAMES[rng.random_range(0..SURNAMES.len())],

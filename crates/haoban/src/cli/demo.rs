@@ -103,8 +103,12 @@ fn remove(path: &Path) -> Result<(), String> {
 }
 
 pub fn run(args: &DemoArgs, clock: &dyn Clock) -> ExitCode {
-    if args.days == 0 {
-        return bad_input("--days must be at least 1");
+    if !(1..=super::sim::MAX_DAYS).contains(&args.days) {
+        return bad_input(format!(
+            "--days {} must be from 1 to {}",
+            args.days,
+            super::sim::MAX_DAYS
+        ));
     }
     let catalog = match load_catalog(&args.catalog) {
         Ok(catalog) => catalog,

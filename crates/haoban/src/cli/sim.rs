@@ -86,6 +86,11 @@ struct WhatIfArgs {
     json: bool,
 }
 
+/// Ten years: enough for any question, and no date arithmetic runs off the calendar.
+pub(super) const MAX_DAYS: u32 = 3660;
+/// What-if days are held in memory together.
+const MAX_WHAT_IF_DAYS: u32 = 1000;
+
 pub fn run(args: &SimArgs, clock: &dyn Clock) -> ExitCode {
     match &args.command {
         Some(SimCommand::WhatIf(what_if)) => run_what_if(what_if),
@@ -113,6 +118,12 @@ fn run_what_if(args: &WhatIfArgs) -> ExitCode {
         Ok(range) => range,
         Err(problem) => return bad_input(problem),
     };
+    if !(1..=MAX_WHAT_IF_DAYS).contains(&args.days) {
+        return bad_input(format!(
+            "--days {} must be from 1 to {MAX_WHAT_IF_DAYS}",
+            args.days
+        ));
+    }
     if !(args.arrivals_per_day.is_finite() && args.arrivals_per_day > 0.0) {
         return bad_input(format!(
             "--arrivals-per-day {} must be a positive number",
@@ -185,8 +196,8 @@ fn simulate(args: &RunArgs, clock: &dyn Clock) -> ExitCode {
         Ok(center) => center,
         Err(err) => return bad_input(format!("--center: {err}")),
     };
-    if args.days == 0 {
-        return bad_input("--days must be at least 1");
+    if !(1..=MAX_DAYS).contains(&args.days) {
+        return bad_input(format!("--days {} must be from 1 to {MAX_DAYS}", args.days));
     }
     let catalog = match load_catalog(&args.catalog) {
         Ok(catalog) => catalog,
@@ -199,6 +210,10 @@ fn simulate(args: &RunArgs, clock: &dyn Clock) -> ExitCode {
             Err(code) => return code,
         },
         None => today - Duration::days(i64::from(args.days)),
+    };
+    let model = match Model::new(Scenario::default(), &catalog, args.seed, first) {
+        Ok(model) => model,
+        Err(err) => return bad_input(format!("--from: {err}")),
     };
     let recording = if args.one_by_one {
         Recording::OneByOne
@@ -213,10 +228,6 @@ fn simulate(args: &RunArgs, clock: &dyn Clock) -> ExitCode {
             recording,
         })
         .collect();
-    let model = match Model::new(Scenario::default(), &catalog, args.seed, first) {
-        Ok(model) => model,
-        Err(err) => return bad_input(err),
-    };
     runtime().block_on(async {
         let store = match args.database.open().await {
             Ok(store) => store,
