@@ -158,11 +158,7 @@ fn visitor(
     let item_service = items
         .iter()
         .map(|item| {
-            let minutes = if mix.items[*item].is_instant() {
-                service.instant_minutes
-            } else {
-                service.reviewed_minutes
-            };
+            let minutes = mix.items[*item].service_minutes(service);
             duration(minutes, service.spread, 90, rng)
         })
         .collect();
