@@ -15,10 +15,12 @@ use crate::{CaseFilter, LoginCode, Session, SessionKind, Store, StoreError, User
 mod feedback;
 mod hall;
 mod insight;
+mod self_service;
 mod training;
 pub use feedback::*;
 pub use hall::*;
 pub use insight::*;
+pub use self_service::*;
 pub use training::*;
 
 /// Generates one `#[tokio::test]` per contract check, each with a fresh store from `$make`
@@ -66,6 +68,12 @@ macro_rules! contract_suite {
             keeps_test_attempts_as_taken,
             keeps_onboarding_from_start_to_ready,
             concurrent_ready_decisions_store_exactly_one,
+            deposits_in_the_smallest_free_compartment_or_not_at_all,
+            picks_up_with_the_right_code_only,
+            too_many_wrong_codes_return_the_result_to_the_desk,
+            expires_parcels_left_too_long,
+            concurrent_deposits_never_share_a_compartment,
+            keeps_uploads_with_their_hash,
         );
     };
     (@tests $make:path, $($name:ident),* $(,)?) => {
