@@ -134,7 +134,13 @@ impl UploadMeta {
             }
         }
         let claimed = content_type
-            .map(|t| t.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .map(|t| {
+                t.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
             .filter(|t| !t.is_empty() && t != "application/octet-stream");
         if let Some(claimed) = claimed
             && claimed != kind.mime()

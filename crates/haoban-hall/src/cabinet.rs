@@ -218,7 +218,9 @@ pub struct Parcel {
 pub enum PickupOutcome {
     /// The door opened.
     Opened,
-    Wrong { left: u32 },
+    Wrong {
+        left: u32,
+    },
     /// That was one wrong code too many: the result goes back to the desk.
     Locked,
     /// Too late: the result has gone back to the desk.

@@ -312,7 +312,14 @@ pub async fn list(
 
 /// Sends the resident a one-time link to rate `target`. Best effort: the step that
 /// prompted it has committed already, and an unrated case still gets its default.
-pub(crate) async fn invite(state: &AppState, center: &CenterId, target: Target, id_number: &str) {
+/// Sends the resident a one-time link to rate `target`; its token, for a kiosk that
+/// offers the rating there and then. `None` when the link could not be stored.
+pub(crate) async fn invite(
+    state: &AppState,
+    center: &CenterId,
+    target: Target,
+    id_number: &str,
+) -> Option<String> {
     let token = new_secret();
     let days = state.config.feedback.link_valid_days;
     let what = match &target {
@@ -328,13 +335,14 @@ pub(crate) async fn invite(state: &AppState, center: &CenterId, target: Target, 
     };
     if let Err(err) = state.store.put_rating_link(&link).await {
         tracing::warn!(%err, "a rating link could not be stored; none was sent");
-        return;
+        return None;
     }
     let message = format!(
         "【好办】{what}，请评价我们的服务：{link}（{days}天内有效）。Please rate our service: {link}",
         link = link_path(&token)
     );
     state.notifier.send(id_number, &message).await;
+    Some(token)
 }
 
 /// Records the default ratings due today in every center, for the server's scheduler:

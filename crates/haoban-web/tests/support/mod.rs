@@ -13,7 +13,7 @@ use haoban_cases::{CenterId, FixedClock, Role};
 use haoban_catalog::Catalog;
 use haoban_store::User;
 use haoban_store_sqlite::SqliteStore;
-use haoban_web::{AppState, MemoryNotifier, WebConfig, hash_password, router};
+use haoban_web::{AppState, MemoryDevices, MemoryNotifier, WebConfig, hash_password, router};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -26,6 +26,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<FixedClock>,
     pub notifier: Arc<MemoryNotifier>,
+    pub devices: Arc<MemoryDevices>,
     _dir: tempfile::TempDir,
 }
 
@@ -62,17 +63,20 @@ impl TestApp {
         // 2026-11-02 is a Monday, 10:00 in Shanghai.
         let clock = Arc::new(FixedClock::new(at("2026-11-02 02:00")));
         let notifier = Arc::new(MemoryNotifier::default());
+        let devices = Arc::new(MemoryDevices::default());
         let state = AppState {
             store: Arc::new(store),
             catalog: Arc::new(catalog),
             clock: clock.clone(),
             notifier: notifier.clone(),
+            devices: devices.clone(),
             config: WebConfig::default(),
         };
         TestApp {
             state,
             clock,
             notifier,
+            devices,
             _dir: dir,
         }
     }
@@ -367,5 +371,48 @@ impl TestApp {
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)], auth: &Auth) -> Page {
         self.page(Method::POST, path, Some(form), auth, &[]).await
+    }
+}
+
+impl TestApp {
+    /// A request whose body is `bytes` as `content_type` (a file upload through the API),
+    /// and the reply's raw bytes beside its JSON reading.
+    pub async fn send_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+        auth: &Auth,
+    ) -> (Reply, Vec<u8>) {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type);
+        if let Auth::Cookie { secret, csrf } = auth {
+            builder = builder
+                .header(header::COOKIE, format!("haoban_session={secret}"))
+                .header("x-csrf-token", csrf);
+        }
+        let request = builder.body(Body::from(bytes)).expect("request");
+        let response = router(self.state.clone())
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let reply = Reply {
+            status,
+            body,
+            set_cookie: None,
+        };
+        (reply, bytes)
     }
 }

@@ -13,7 +13,7 @@ use haoban_cases::{CenterId, Clock, Role, SystemClock};
 use haoban_store::{CaseFilter, Store, StoreError, User};
 use haoban_store_postgres::PostgresStore;
 use haoban_store_sqlite::SqliteStore;
-use haoban_web::{AppState, LogNotifier, WebConfig};
+use haoban_web::{AppState, LogDevices, LogNotifier, WebConfig};
 
 use super::load_catalog;
 
@@ -141,6 +141,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             catalog: Arc::new(catalog),
             clock: Arc::new(SystemClock),
             notifier: Arc::new(LogNotifier),
+            devices: Arc::new(LogDevices),
             config: WebConfig::default(),
         };
         // Monthly lists on the first working day, default ratings each day.
