@@ -106,6 +106,26 @@ async fn a_result_goes_into_a_cabinet_and_out_with_its_code_only() {
     assert_eq!(cabinets.body["compartments"][0]["compartment"], "A-01");
     assert_eq!(cabinets.body["compartments"][0]["case"], number.as_str());
     assert_eq!(cabinets.body["compartments"][1]["case"], Value::Null);
+    // It is picked up there, not handed over at the window.
+    let reply = app
+        .post(
+            &format!("/api/v1/cases/{number}/actions/deliver"),
+            json!({}),
+            &clerk,
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        reply.body
+    );
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("A-01")
+    );
     // The code is nowhere in the record.
     let record = app
         .get(&format!("/api/v1/cases/{number}/record"), &office)
@@ -170,7 +190,7 @@ async fn no_free_compartment_leaves_the_case_approved_and_says_so() {
             &office,
         )
         .await;
-    assert_eq!(reply.status, StatusCode::CONFLICT, "{:?}", reply.body);
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", reply.body);
     assert!(
         reply.body["error"]["message"]
             .as_str()

@@ -426,6 +426,9 @@ pub(crate) async fn apply(
         )),
         _ => None,
     };
+    if matches!(command, Command::Deliver) {
+        crate::api::self_service::not_in_a_cabinet(state, &case).await?;
+    }
     let events = decide(&ctx, &case, command, owns)?;
     // Delivered by this step: a hand-over, or an instant item (即办件) accepted, which the
     // domain delivers at the same sitting; either way the resident gets their link once.

@@ -160,6 +160,14 @@ pub(crate) async fn deposit(
     events: Vec<Event>,
     size: CompartmentSize,
 ) -> AppResult<Case> {
+    // Said plainly before trying; the store still refuses a compartment taken meanwhile.
+    let free = occupancy(state, &case.center)
+        .await?
+        .iter()
+        .any(|line| line.parcel.is_none() && line.compartment.size >= size);
+    if !free {
+        return Err(invalid(haoban_hall::CabinetError::Full(size.as_str())));
+    }
     let code = format!("{:06}", rand::random::<u32>() % 1_000_000);
     let deposit = Deposit {
         size,
@@ -282,6 +290,20 @@ pub(crate) fn file_response(upload: &Upload, bytes: Vec<u8>) -> Response {
         bytes,
     )
         .into_response()
+}
+
+/// Refuses handing over at the window a result that waits in a compartment: it is
+/// picked up there, or returned to the desk first.
+pub(crate) async fn not_in_a_cabinet(state: &AppState, case: &Case) -> AppResult<()> {
+    let waiting = state.store.parcels(&case.center, true).await?;
+    match waiting.iter().find(|p| p.case == case.number) {
+        Some(parcel) => Err(invalid(format!(
+            "the result of {} waits in cabinet compartment {}: it is picked up there with its code",
+            case.number,
+            parcel.compartment.label()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// A compartment and what is in it now.

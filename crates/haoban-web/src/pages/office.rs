@@ -145,9 +145,16 @@ impl Step {
             }
             Step::Approve if is(CaseStatus::Approved) => o.done_approve.to_owned(),
             Step::Deny if is(CaseStatus::Denied) => o.done_deny.to_owned(),
-            Step::MarkReady if is(CaseStatus::Ready) => o
-                .done_mark_ready
-                .replace("{}", case.delivery.map_or("", |d| o.delivery(d))),
+            Step::MarkReady if is(CaseStatus::Ready) => {
+                let ready = o
+                    .done_mark_ready
+                    .replace("{}", case.delivery.map_or("", |d| o.delivery(d)));
+                if case.delivery == Some(haoban_cases::Delivery::Cabinet) {
+                    format!("{ready}{}", o.done_cabinet)
+                } else {
+                    ready
+                }
+            }
             Step::Deliver if is(CaseStatus::Delivered) => o.done_deliver.to_owned(),
             Step::Close if is(CaseStatus::Closed) => o.done_close.to_owned(),
             _ => return None,

@@ -125,6 +125,8 @@ pub struct OfficeMsgs {
     pub done_deny: &'static str,
     /// `{}` is the delivery.
     pub done_mark_ready: &'static str,
+    /// Added when the result went into a cabinet.
+    pub done_cabinet: &'static str,
     pub done_deliver: &'static str,
     pub done_close: &'static str,
 
@@ -337,6 +339,7 @@ pub static ZH: OfficeMsgs = OfficeMsgs {
     done_approve: "已批准。请选择领取方式。",
     done_deny: "已不予批准。",
     done_mark_ready: "已办结，等待领取：{}。",
+    done_cabinet: "结果已放入自助证照柜，取件码已发送给申请人。",
     done_deliver: "已登记送达。",
     done_close: "已办结归档。",
 
@@ -479,6 +482,7 @@ pub static EN: OfficeMsgs = OfficeMsgs {
     done_approve: "Approved. Now choose how the result reaches the applicant.",
     done_deny: "Denied.",
     done_mark_ready: "Ready: {}.",
+    done_cabinet: "The result is in a pickup cabinet; the pickup code was sent to the applicant.",
     done_deliver: "Recorded as delivered.",
     done_close: "Closed.",
 
