@@ -36,3 +36,7 @@ CREATE TABLE uploads (
     PRIMARY KEY (center, id)
 );
 CREATE INDEX uploads_of_case ON uploads (center, case_number);
+
+-- A resident's session a clerk opened beside them at the online area (网上办理导引):
+-- the clerk's username, so every step taken in it is recorded as assisted.
+ALTER TABLE sessions ADD COLUMN assisted_by TEXT;

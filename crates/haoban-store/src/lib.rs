@@ -98,6 +98,8 @@ pub struct Session {
     pub last_seen: DateTime<Utc>,
     /// Forms must send this back (CSRF); API tokens do not use it.
     pub csrf_token: String,
+    /// For a resident's session a clerk opened beside them (网上办理导引): the clerk.
+    pub assisted_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -190,7 +190,12 @@ async fn no_free_compartment_leaves_the_case_approved_and_says_so() {
             &office,
         )
         .await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", reply.body);
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        reply.body
+    );
     assert!(
         reply.body["error"]["message"]
             .as_str()

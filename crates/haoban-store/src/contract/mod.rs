@@ -472,6 +472,7 @@ fn session(id: &str, subject: &str, kind: SessionKind) -> Session {
         created_at: at,
         last_seen: at,
         csrf_token: format!("csrf-{id}"),
+        assisted_by: None,
     }
 }
 
@@ -530,6 +531,14 @@ pub async fn keeps_sessions(store: Arc<dyn Store>) {
     );
     store.delete_session("s1").await.expect("delete");
     assert_eq!(store.session("s1").await.expect("read"), None);
+    // A resident's session a clerk opened beside them keeps who helped.
+    let assisted = Session {
+        role: Role::Resident,
+        assisted_by: Some("zhang".into()),
+        ..session("s2", "11010519491231002X", SessionKind::Cookie)
+    };
+    store.create_session(&assisted).await.expect("create");
+    assert_eq!(store.session("s2").await.expect("read"), Some(assisted));
 }
 
 pub async fn keeps_one_login_code_per_resident(store: Arc<dyn Store>) {

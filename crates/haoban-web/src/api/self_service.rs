@@ -200,6 +200,10 @@ pub(crate) async fn deposit(
     Ok(updated)
 }
 
+/// What a file given for a supplement request (补正) is filed under when it is none of the
+/// catalog's materials.
+pub(crate) const SUPPLEMENT: &str = "supplement";
+
 /// Checks and keeps a file for one of the case's materials.
 pub(crate) async fn add_upload(
     state: &AppState,
@@ -214,7 +218,8 @@ pub(crate) async fn add_upload(
     if principal.role != Role::Resident && case.center != principal.center {
         return Err(AppError::NotFound(format!("case {number} not found")));
     }
-    let known = case.materials.iter().any(|m| m.material == material)
+    let known = material == SUPPLEMENT
+        || case.materials.iter().any(|m| m.material == material)
         || state.catalog.material(material).is_some();
     if !known {
         return Err(invalid(format!(

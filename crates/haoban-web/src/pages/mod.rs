@@ -15,6 +15,7 @@ mod i18n;
 mod login;
 mod monthly;
 mod office;
+mod portal;
 mod rate;
 mod reports;
 mod review;
@@ -24,7 +25,7 @@ mod visitors;
 mod window;
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
@@ -48,6 +49,9 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      object-src 'none'";
 
 pub fn router(state: &AppState) -> Router<AppState> {
+    // A portal form carries several files at the upload limit each; one over it is refused
+    // by name and size, not cut off.
+    let form_limit = state.config.self_service.upload_limit * 8 + 1024 * 1024;
     Router::new()
         .route("/", get(home))
         .route("/login", get(login::form).post(login::submit))
@@ -104,6 +108,25 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/training/onboarding/{staff}", get(training::tracker))
         .route("/training/onboarding/{staff}/{step}", post(training::step))
+        .route("/portal", get(portal::home).post(portal::sign_in))
+        .route("/portal/apply", get(portal::apply_items))
+        .route(
+            "/portal/apply/{item}",
+            get(portal::apply_form)
+                .post(portal::apply_step)
+                .layer(DefaultBodyLimit::max(form_limit)),
+        )
+        .route("/portal/cases/{number}", get(portal::case))
+        .route(
+            "/portal/cases/{number}/supplement",
+            post(portal::supplement).layer(DefaultBodyLimit::max(form_limit)),
+        )
+        .route("/portal/cases/{number}/rate", post(portal::rate))
+        .route("/portal/cases/{number}/uploads/{id}", get(portal::download))
+        .route(
+            "/portal/assist",
+            get(portal::assist_form).post(portal::assist_step),
+        )
         .route("/board", get(board::page))
         .route("/board/events", get(board::events))
         .route("/static/haoban.css", get(css))

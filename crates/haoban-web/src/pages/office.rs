@@ -11,7 +11,7 @@
 
 mod form;
 mod msgs;
-mod view;
+pub(super) mod view;
 
 use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};

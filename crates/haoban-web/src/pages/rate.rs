@@ -32,10 +32,10 @@ use crate::{AppState, authorize};
 /// One of the five buttons: the label in the page's language first, the other under it,
 /// so a resident who reads only one of them still knows what they press.
 pub(crate) struct LevelButton {
-    value: u8,
-    primary: &'static str,
-    secondary: &'static str,
-    secondary_lang: &'static str,
+    pub(crate) value: u8,
+    pub(crate) primary: &'static str,
+    pub(crate) secondary: &'static str,
+    pub(crate) secondary_lang: &'static str,
 }
 
 /// Best first, as `Level::ALL` orders them.

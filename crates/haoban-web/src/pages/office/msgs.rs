@@ -143,6 +143,9 @@ pub struct OfficeMsgs {
     pub delivery_e_licence: &'static str,
     /// The process record's event kinds, in the order of `EventKind`'s variants.
     pub events: [&'static str; 17],
+    /// Steps of the self-service area on a case's record: an upload, a cabinet's parcel
+    /// deposited, a wrong pickup code, picked up, returned to the desk.
+    pub self_service_events: [&'static str; 5],
 }
 
 impl OfficeMsgs {
@@ -228,6 +231,19 @@ impl OfficeMsgs {
             EventKind::PersonalDataViewed { .. } => 16,
         };
         self.events[index]
+    }
+
+    /// A self-service step's name, for a record entry that is not a case event.
+    pub fn self_service_event(&self, kind: &str) -> Option<&'static str> {
+        let index = match kind {
+            "upload_received" => 0,
+            "parcel_deposited" => 1,
+            "pickup_refused" => 2,
+            "parcel_picked_up" => 3,
+            "parcel_returned" => 4,
+            _ => return None,
+        };
+        Some(self.self_service_events[index])
     }
 }
 
@@ -372,6 +388,13 @@ pub static ZH: OfficeMsgs = OfficeMsgs {
         "备注",
         "查看完整个人信息",
     ],
+    self_service_events: [
+        "上传材料",
+        "放入自助证照柜",
+        "取件码错误",
+        "自助柜取件",
+        "退回服务台",
+    ],
 };
 
 pub static EN: OfficeMsgs = OfficeMsgs {
@@ -514,5 +537,12 @@ pub static EN: OfficeMsgs = OfficeMsgs {
         "Withdrawn",
         "Note",
         "Full personal data viewed",
+    ],
+    self_service_events: [
+        "Document uploaded",
+        "Put in a pickup cabinet",
+        "Wrong pickup code",
+        "Picked up from the cabinet",
+        "Returned to the desk",
     ],
 };
