@@ -318,6 +318,23 @@ async fn a_supplement_asked_by_the_office_is_given_online_and_the_case_rated() {
     assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.html);
     let status = app.get(&format!("/api/v1/cases/{number}"), &office).await;
     assert_eq!(status.body["status"], "in_review");
+    // The back office sees the files and opens them, checked against their hash.
+    let review = app
+        .get_page(&format!("/office/cases/{number}"), &office)
+        .await;
+    assert!(review.html.contains("bank.png"), "{}", review.html);
+    let at = review
+        .html
+        .find(&format!("/office/cases/{number}/uploads/"))
+        .expect("a link");
+    let link = review.html[at..]
+        .split('"')
+        .next()
+        .expect("href")
+        .to_owned();
+    let file = app.get_page(&link, &office).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.headers["content-type"], "image/png");
     let uploads = app
         .get(&format!("/api/v1/cases/{number}/uploads"), &office)
         .await;

@@ -71,6 +71,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/office", get(office::list))
         .route("/office/cases/{number}", get(office::case))
         .route("/office/cases/{number}/{action}", post(office::act))
+        .route("/office/cases/{number}/uploads/{id}", get(office::download))
         .route("/admin", get(admin::page))
         .route("/admin/windows", post(admin::save_window))
         .route("/admin/windows/remove", post(admin::remove_window))

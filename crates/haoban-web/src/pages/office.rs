@@ -301,6 +301,8 @@ struct CasePage {
     case: CaseView,
     /// `None` where the role may not read the record.
     record: Option<Vec<RecordLine>>,
+    /// Files the resident uploaded: id, name, material, size.
+    uploads: Vec<(String, String, String, String)>,
     offered: Offered,
     any_offered: bool,
     deliveries: Vec<DeliveryOption>,
@@ -348,6 +350,17 @@ async fn case_page(
     } else {
         None
     };
+    let uploads = match state.store.uploads(&case.number).await {
+        Ok(uploads) => uploads
+            .into_iter()
+            .map(|u| {
+                let material = super::portal::material_label(state, lang, &u.material);
+                let size = format!("{:.1} KB", u.meta.size as f64 / 1024.0);
+                (u.id, u.meta.name, material, size)
+            })
+            .collect(),
+        Err(err) => return error_page(lang, uri, Some(principal), err.into()),
+    };
     let today = state.clock.today_in(state.catalog.time_zone);
     let title = format!("{} {}", o.case_title, case.number);
     let mut chrome = Chrome::new(lang, &title, uri, Some(principal));
@@ -377,6 +390,7 @@ async fn case_page(
         confirmation: shown.done.and_then(|step| step.confirmation(lang, &case)),
         case: CaseView::new(state, lang, &case),
         record,
+        uploads,
         entered: shown.entered,
         errors: shown.errors,
         csrf_token: principal.csrf_token.clone(),
@@ -423,6 +437,24 @@ pub async fn case(
         StatusCode::OK,
     )
     .await
+}
+
+/// GET /office/cases/{number}/uploads/{id}: a file the resident gave, only if it still
+/// matches the hash it was stored with.
+pub async fn download(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    SignedIn(principal): SignedIn,
+    Path((number, id)): Path<(String, String)>,
+) -> Response {
+    if let Err(refused) = gate(lang, &uri, &principal) {
+        return *refused;
+    }
+    match crate::api::self_service::read_upload(&state, &principal, &number, &id).await {
+        Ok((upload, bytes)) => crate::api::self_service::file_response(&upload, bytes),
+        Err(err) => error_page(lang, &uri, Some(&principal), err),
+    }
 }
 
 /// POST /office/cases/{number}/{action}: one step on the case.

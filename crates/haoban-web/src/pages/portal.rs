@@ -332,6 +332,9 @@ struct CasePage {
 }
 
 pub(super) fn material_label(state: &AppState, lang: Lang, id: &str) -> String {
+    if id == crate::api::self_service::SUPPLEMENT {
+        return PortalMsgs::of(lang).supplement_file.to_owned();
+    }
     state
         .catalog
         .material(id)

@@ -127,6 +127,7 @@ pub struct OfficeMsgs {
     pub done_mark_ready: &'static str,
     /// Added when the result went into a cabinet.
     pub done_cabinet: &'static str,
+    pub uploads_heading: &'static str,
     pub done_deliver: &'static str,
     pub done_close: &'static str,
 
@@ -356,6 +357,7 @@ pub static ZH: OfficeMsgs = OfficeMsgs {
     done_deny: "已不予批准。",
     done_mark_ready: "已办结，等待领取：{}。",
     done_cabinet: "结果已放入自助证照柜，取件码已发送给申请人。",
+    uploads_heading: "网上提交的材料",
     done_deliver: "已登记送达。",
     done_close: "已办结归档。",
 
@@ -506,6 +508,7 @@ pub static EN: OfficeMsgs = OfficeMsgs {
     done_deny: "Denied.",
     done_mark_ready: "Ready: {}.",
     done_cabinet: "The result is in a pickup cabinet; the pickup code was sent to the applicant.",
+    uploads_heading: "Documents uploaded online",
     done_deliver: "Recorded as delivered.",
     done_close: "Closed.",
 
