@@ -323,15 +323,9 @@ async fn a_supplement_asked_by_the_office_is_given_online_and_the_case_rated() {
         .get_page(&format!("/office/cases/{number}"), &office)
         .await;
     assert!(review.html.contains("bank.png"), "{}", review.html);
-    let at = review
-        .html
-        .find(&format!("/office/cases/{number}/uploads/"))
-        .expect("a link");
-    let link = review.html[at..]
-        .split('"')
-        .next()
-        .expect("href")
-        .to_owned();
+    let end = review.html.find(">bank.png</a>").expect("the file's link");
+    let start = review.html[..end].rfind("href=\"").expect("href") + 6;
+    let link = review.html[start..end].trim_end_matches('"').to_owned();
     let file = app.get_page(&link, &office).await;
     assert_eq!(file.status, StatusCode::OK);
     assert_eq!(file.headers["content-type"], "image/png");
