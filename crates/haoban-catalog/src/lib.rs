@@ -5,6 +5,7 @@
 //! no database. Callers pass the evaluation date in.
 
 mod applicant;
+pub mod batch;
 pub mod calendar;
 mod catalog;
 pub mod decimal;
@@ -19,6 +20,9 @@ mod toml_read;
 pub mod value;
 
 pub use applicant::{Applicant, FactsError};
+pub use batch::{
+    BadRow, ItemCount, PlanError, Population, PopulationError, ReadOptions, Scan, ScanPlan,
+};
 pub use calendar::{Calendar, CalendarError, Counted};
 pub use catalog::{
     Bundle, Catalog, Category, Condition, Eligibility, Fact, FactType, Item, ItemMaterial,

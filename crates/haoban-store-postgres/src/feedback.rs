@@ -19,7 +19,7 @@ use sqlx::{PgConnection, Row};
 use crate::{PostgresStore, append_drafts, db, lock_head};
 
 /// Inserts `rating`; the primary key refuses a second rating of its target.
-async fn insert_rating(conn: &mut PgConnection, rating: &Rating) -> StoreResult<()> {
+pub(crate) async fn insert_rating(conn: &mut PgConnection, rating: &Rating) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO ratings (center, target, rated_on, at, level, staff, state)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -40,7 +40,7 @@ async fn insert_rating(conn: &mut PgConnection, rating: &Rating) -> StoreResult<
     Ok(())
 }
 
-async fn save_follow_up(
+pub(crate) async fn save_follow_up(
     conn: &mut PgConnection,
     follow_up: &FollowUp,
     new: bool,

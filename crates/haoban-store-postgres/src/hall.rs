@@ -14,7 +14,7 @@ use sqlx::PgConnection;
 
 use crate::{PostgresStore, append_drafts, db, lock_head};
 
-async fn day_tickets(
+pub(crate) async fn day_tickets(
     conn: &mut PgConnection,
     center: &CenterId,
     day: NaiveDate,
@@ -54,25 +54,36 @@ async fn insert_ticket(
         u32::try_from(sequence).map_err(|_| StoreError::Corrupt("ticket counter".into()))?;
     let queue = day_tickets(conn, &new.center, day, None).await?;
     let (ticket, draft) = hall::issue(new, sequence, &queue, by)?;
-    sqlx::query(
-        "INSERT INTO tickets (center, day, number, status, window_name, issued_at, state)
-         VALUES ($1, $2, $3, $4, NULL, $5, $6)",
-    )
-    .bind(new.center.as_ref())
-    .bind(day)
-    .bind(ticket.number.to_string())
-    .bind(ticket_status(ticket.status))
-    .bind(time(ticket.issued_at))
-    .bind(ticket_state(&ticket)?)
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?;
+    insert_ticket_row(conn, &new.center, day, &ticket).await?;
     append_drafts(conn, vec![draft]).await?;
     Ok(ticket)
 }
 
+pub(crate) async fn insert_ticket_row(
+    conn: &mut PgConnection,
+    center: &CenterId,
+    day: NaiveDate,
+    ticket: &Ticket,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO tickets (center, day, number, status, window_name, issued_at, state)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(center.as_ref())
+    .bind(day)
+    .bind(ticket.number.to_string())
+    .bind(ticket_status(ticket.status))
+    .bind(&ticket.window)
+    .bind(time(ticket.issued_at))
+    .bind(ticket_state(ticket)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 /// Writes `ticket` over the row that was `was`; `Conflict` if someone changed it first.
-async fn update_ticket(
+pub(crate) async fn update_ticket(
     conn: &mut PgConnection,
     center: &CenterId,
     day: NaiveDate,

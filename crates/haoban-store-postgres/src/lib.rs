@@ -38,7 +38,9 @@ mod accounts;
 mod cases;
 mod feedback;
 mod hall;
+mod history;
 mod insight;
+mod offers;
 mod self_service;
 mod training;
 
@@ -483,6 +485,13 @@ impl Store for PostgresStore {
         cases::rebuild_case(self, number).await
     }
 
+    async fn import_history(
+        &self,
+        history: &haoban_store::history::History,
+    ) -> StoreResult<haoban_store::history::Imported> {
+        self.history_import(history).await
+    }
+
     async fn rate(&self, rated: &Rated, link: Option<&str>) -> StoreResult<()> {
         self.feedback_rate(rated, link).await
     }
@@ -717,6 +726,35 @@ impl Store for PostgresStore {
         by: By,
     ) -> StoreResult<haoban_insight::Onboarding> {
         training::onboarding_step(self, center, staff, step, by).await
+    }
+
+    async fn make_offers(
+        &self,
+        center: &CenterId,
+        on: NaiveDate,
+        new: &[haoban_store::offers::NewOffer],
+        by: By,
+    ) -> StoreResult<haoban_store::offers::OffersMade> {
+        offers::make_offers(self, center, on, new, by).await
+    }
+
+    async fn offers_for(
+        &self,
+        center: &CenterId,
+        id_number: &haoban_cases::IdNumber,
+    ) -> StoreResult<Vec<haoban_store::offers::Offer>> {
+        offers::offers_for(self, center, id_number).await
+    }
+
+    async fn answer_offer(
+        &self,
+        center: &CenterId,
+        id_number: &haoban_cases::IdNumber,
+        item: &str,
+        answer: haoban_store::offers::OfferAnswer,
+        by: By,
+    ) -> StoreResult<haoban_store::offers::Offer> {
+        offers::answer_offer(self, center, id_number, item, answer, by).await
     }
 }
 

@@ -13,7 +13,7 @@ use sqlx::{Row, SqliteConnection};
 use crate::{SqliteStore, append_drafts, db, time};
 
 /// Inserts `rating`; the primary key refuses a second rating of its target.
-async fn insert_rating(conn: &mut SqliteConnection, rating: &Rating) -> StoreResult<()> {
+pub(crate) async fn insert_rating(conn: &mut SqliteConnection, rating: &Rating) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO ratings (center, target, rated_on, at, level, staff, state)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -34,7 +34,7 @@ async fn insert_rating(conn: &mut SqliteConnection, rating: &Rating) -> StoreRes
     Ok(())
 }
 
-async fn save_follow_up(
+pub(crate) async fn save_follow_up(
     conn: &mut SqliteConnection,
     follow_up: &FollowUp,
     new: bool,

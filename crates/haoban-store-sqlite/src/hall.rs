@@ -13,7 +13,7 @@ use sqlx::SqliteConnection;
 
 use crate::{SqliteStore, append_drafts, db, time};
 
-async fn day_tickets(
+pub(crate) async fn day_tickets(
     conn: &mut SqliteConnection,
     center: &CenterId,
     day: NaiveDate,
@@ -54,25 +54,36 @@ async fn insert_ticket(
         u32::try_from(sequence).map_err(|_| StoreError::Corrupt("ticket counter".into()))?;
     let queue = day_tickets(conn, &new.center, day, None).await?;
     let (ticket, draft) = hall::issue(new, sequence, &queue, by)?;
-    sqlx::query(
-        "INSERT INTO tickets (center, day, number, status, window_name, issued_at, state)
-         VALUES (?, ?, ?, ?, NULL, ?, ?)",
-    )
-    .bind(new.center.as_ref())
-    .bind(day.to_string())
-    .bind(ticket.number.to_string())
-    .bind(ticket_status(ticket.status))
-    .bind(time(ticket.issued_at))
-    .bind(ticket_state(&ticket)?)
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?;
+    insert_ticket_row(conn, &new.center, day, &ticket).await?;
     append_drafts(conn, vec![draft]).await?;
     Ok(ticket)
 }
 
+pub(crate) async fn insert_ticket_row(
+    conn: &mut SqliteConnection,
+    center: &CenterId,
+    day: NaiveDate,
+    ticket: &Ticket,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO tickets (center, day, number, status, window_name, issued_at, state)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(center.as_ref())
+    .bind(day.to_string())
+    .bind(ticket.number.to_string())
+    .bind(ticket_status(ticket.status))
+    .bind(&ticket.window)
+    .bind(time(ticket.issued_at))
+    .bind(ticket_state(ticket)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 /// Writes `ticket` over the row that was `was`; `Conflict` if someone changed it first.
-async fn update_ticket(
+pub(crate) async fn update_ticket(
     conn: &mut SqliteConnection,
     center: &CenterId,
     day: NaiveDate,

@@ -18,6 +18,17 @@ pub fn issue(
     queue: &[Ticket],
     by: &By,
 ) -> StoreResult<(Ticket, Draft)> {
+    issue_into(new, sequence, &mut queue.to_vec(), by)
+}
+
+/// [`issue`], with the ticket added to `queue` (the day's tickets), from which its
+/// promised wait is computed: for a caller that keeps the day's queue in hand.
+pub fn issue_into(
+    new: &NewTicket,
+    sequence: u32,
+    queue: &mut Vec<Ticket>,
+    by: &By,
+) -> StoreResult<(Ticket, Draft)> {
     let number = TicketNumber::new(new.category, sequence)
         .map_err(|e| StoreError::Conflict(e.to_string()))?;
     // The clock was read before the center's lock was taken; a later number must not look
@@ -27,23 +38,23 @@ pub fn issue(
         .map(|t| t.issued_at)
         .max()
         .map_or(by.at, |latest| latest.max(by.at));
-    let mut ticket = Ticket::issued(
+    queue.push(Ticket::issued(
         number.clone(),
         new.priority,
         new.items.clone(),
         new.carried.clone(),
         at,
-    );
-    let mut with_it = queue.to_vec();
-    with_it.push(ticket.clone());
-    ticket.promised_wait = estimate_in_queue(&with_it, &number, &new.rule).map(|e| e.minutes);
+    ));
+    let promised = estimate_in_queue(queue, &number, &new.rule).map(|e| e.minutes);
+    let last = queue.len() - 1;
+    queue[last].promised_wait = promised;
     let event = HallEvent::TicketIssued {
         number,
         priority: new.priority,
         items: new.items.clone(),
     };
     let by = By { at, ..by.clone() };
-    Ok((ticket, draft(&event, &new.center, &by)))
+    Ok((queue[last].clone(), draft(&event, &new.center, &by)))
 }
 
 /// The ticket `window` calls among the `waiting` ones, marked called, and its entry.

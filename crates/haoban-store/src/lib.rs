@@ -23,7 +23,9 @@ pub mod codec;
 pub mod contract;
 pub mod feedback;
 pub mod hall;
+pub mod history;
 pub mod insight;
+pub mod offers;
 pub mod self_service;
 pub mod training;
 
@@ -208,6 +210,13 @@ pub trait Store: Send + Sync + Debug {
 
     /// Replays a case's events and rewrites its projection; returns the rebuilt case.
     async fn rebuild_case(&self, number: &CaseNumber) -> StoreResult<Case>;
+
+    /// Records a stretch of history the domain already decided (a simulated year, an
+    /// import), all of it or nothing, with exactly the rows and entries the one-step
+    /// methods would have written in the same order (see [`history`]). `Conflict` when a
+    /// number it expects is not the one the store gives next, or a call would be answered
+    /// with another ticket.
+    async fn import_history(&self, history: &history::History) -> StoreResult<history::Imported>;
 
     /// Issues the next ticket of its center, `day` and category (A001, A002, …) with the
     /// wait it promises (from the day's queue), and records it.
@@ -451,4 +460,34 @@ pub trait Store: Send + Sync + Debug {
         step: &haoban_insight::OnboardingStep,
         by: By,
     ) -> StoreResult<haoban_insight::Onboarding>;
+
+    // Offers (一键即享): what `haoban_store::offers` says they are.
+
+    /// Makes `offers` (residents a scan found eligible on `on`) in one transaction, with one
+    /// `offers_made` entry for the run. An offer the center already made for the same
+    /// resident and item, whatever became of it, is not made again; repeats in `offers`
+    /// count once.
+    async fn make_offers(
+        &self,
+        center: &CenterId,
+        on: NaiveDate,
+        offers: &[offers::NewOffer],
+        by: By,
+    ) -> StoreResult<offers::OffersMade>;
+    /// A resident's offers at a center, by item.
+    async fn offers_for(
+        &self,
+        center: &CenterId,
+        id_number: &haoban_cases::IdNumber,
+    ) -> StoreResult<Vec<offers::Offer>>;
+    /// The resident confirms or declines an open offer, recorded: `NotFound` without the
+    /// offer, `Conflict` when it was already answered.
+    async fn answer_offer(
+        &self,
+        center: &CenterId,
+        id_number: &haoban_cases::IdNumber,
+        item: &str,
+        answer: offers::OfferAnswer,
+        by: By,
+    ) -> StoreResult<offers::Offer>;
 }

@@ -81,8 +81,11 @@ impl Program {
 }
 
 /// A value during evaluation, borrowing strings and lists from the facts or the program.
+///
+/// Shared with the columnar evaluator (`batch`), which calls the same operations below on
+/// each row, so that a scan and a pre-review can never disagree about a condition.
 #[derive(Debug, Clone, PartialEq)]
-enum Val<'a> {
+pub(crate) enum Val<'a> {
     Bool(bool),
     Int(i64),
     Decimal(Cow<'a, Decimal>),
@@ -92,7 +95,7 @@ enum Val<'a> {
 }
 
 impl<'a> Val<'a> {
-    fn of(value: &'a Value) -> Val<'a> {
+    pub(crate) fn of(value: &'a Value) -> Val<'a> {
         match value {
             Value::Bool(b) => Val::Bool(*b),
             Value::Int(i) => Val::Int(*i),
@@ -103,7 +106,7 @@ impl<'a> Val<'a> {
         }
     }
 
-    fn into_value(self) -> Value {
+    pub(crate) fn into_value(self) -> Value {
         match self {
             Val::Bool(b) => Value::Bool(b),
             Val::Int(i) => Value::Int(i),
@@ -128,79 +131,117 @@ fn eval<'a>(node: &'a Node, env: &'a Env) -> Option<Val<'a>> {
         Node::Const(value) => Some(Val::of(value)),
         Node::Fact(slot) => env.values.get(*slot)?.as_ref().map(Val::of),
         Node::Has(slot) => Some(Val::Bool(matches!(env.values.get(*slot), Some(Some(_))))),
-        Node::Not(operand) => match eval(operand, env)? {
-            Val::Bool(b) => Some(Val::Bool(!b)),
-            _ => None,
-        },
-        Node::Neg(operand) => match eval(operand, env)? {
-            Val::Int(i) => i.checked_neg().map(Val::Int),
-            Val::Decimal(d) => Some(Val::Decimal(Cow::Owned(-d.into_owned()))),
-            _ => None,
-        },
+        Node::Not(operand) => not(eval(operand, env)?),
+        Node::Neg(operand) => neg(eval(operand, env)?),
         Node::And(lhs, rhs) => {
             let left = as_bool(eval(lhs, env));
             if left == Some(false) {
                 return Some(Val::Bool(false));
             }
-            match (left, as_bool(eval(rhs, env))) {
-                (_, Some(false)) => Some(Val::Bool(false)),
-                (Some(true), Some(true)) => Some(Val::Bool(true)),
-                _ => None,
-            }
+            and(left, as_bool(eval(rhs, env))).map(Val::Bool)
         }
         Node::Or(lhs, rhs) => {
             let left = as_bool(eval(lhs, env));
             if left == Some(true) {
                 return Some(Val::Bool(true));
             }
-            match (left, as_bool(eval(rhs, env))) {
-                (_, Some(true)) => Some(Val::Bool(true)),
-                (Some(false), Some(false)) => Some(Val::Bool(false)),
-                _ => None,
-            }
+            or(left, as_bool(eval(rhs, env))).map(Val::Bool)
         }
         Node::Arith(op, lhs, rhs) => arith(*op, eval(lhs, env)?, eval(rhs, env)?),
-        Node::Concat(lhs, rhs) => match (eval(lhs, env)?, eval(rhs, env)?) {
-            (Val::Str(a), Val::Str(b)) => Some(Val::Str(Cow::Owned(a.into_owned() + &b))),
-            _ => None,
-        },
+        Node::Concat(lhs, rhs) => concat(eval(lhs, env)?, eval(rhs, env)?),
         Node::Compare(op, lhs, rhs) => {
-            let (a, b) = (eval(lhs, env)?, eval(rhs, env)?);
-            let ordering = compare(&a, &b)?;
-            let holds = match op {
-                Compare::Lt => ordering == Ordering::Less,
-                Compare::Le => ordering != Ordering::Greater,
-                Compare::Gt => ordering == Ordering::Greater,
-                Compare::Ge => ordering != Ordering::Less,
-                Compare::Eq => ordering == Ordering::Equal,
-                Compare::Ne => ordering != Ordering::Equal,
-            };
-            Some(Val::Bool(holds))
+            compare_op(*op, &eval(lhs, env)?, &eval(rhs, env)?).map(Val::Bool)
         }
-        Node::In(needle, list) => {
-            let needle = eval(needle, env)?;
-            let found = list
-                .iter()
-                .any(|item| compare(&needle, &Val::of(item)) == Some(Ordering::Equal));
-            Some(Val::Bool(found))
-        }
-        Node::Age(date) => match eval(date, env)? {
-            Val::Date(born) => Some(Val::Int(completed_years(born, env.on))),
-            _ => None,
-        },
-        Node::DaysSince(date) => match eval(date, env)? {
-            Val::Date(day) => Some(Val::Int((env.on - day).num_days())),
-            _ => None,
-        },
-        Node::Size(operand) => match eval(operand, env)? {
-            Val::Str(s) => i64::try_from(s.chars().count()).ok().map(Val::Int),
-            Val::List(items) => i64::try_from(items.len()).ok().map(Val::Int),
-            _ => None,
-        },
+        Node::In(needle, list) => Some(Val::Bool(in_list(&eval(needle, env)?, list))),
+        Node::Age(date) => age(eval(date, env)?, env.on),
+        Node::DaysSince(date) => days_since(eval(date, env)?, env.on),
+        Node::Size(operand) => size(eval(operand, env)?),
     }
 }
 
-fn as_bool(value: Option<Val<'_>>) -> Option<bool> {
+// The operations, one per node kind, on known operands (an unknown operand makes every one
+// of them unknown, which the callers handle before calling).
+
+pub(crate) fn not(operand: Val<'_>) -> Option<Val<'static>> {
+    match operand {
+        Val::Bool(b) => Some(Val::Bool(!b)),
+        _ => None,
+    }
+}
+
+pub(crate) fn neg(operand: Val<'_>) -> Option<Val<'static>> {
+    match operand {
+        Val::Int(i) => i.checked_neg().map(Val::Int),
+        Val::Decimal(d) => Some(Val::Decimal(Cow::Owned(-d.into_owned()))),
+        _ => None,
+    }
+}
+
+/// Kleene's `&&`: false if either side is false, true if both are true, else unknown.
+pub(crate) fn and(left: Option<bool>, right: Option<bool>) -> Option<bool> {
+    match (left, right) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    }
+}
+
+/// Kleene's `||`: true if either side is true, false if both are false, else unknown.
+pub(crate) fn or(left: Option<bool>, right: Option<bool>) -> Option<bool> {
+    match (left, right) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    }
+}
+
+pub(crate) fn concat<'a>(lhs: Val<'a>, rhs: Val<'_>) -> Option<Val<'a>> {
+    match (lhs, rhs) {
+        (Val::Str(a), Val::Str(b)) => Some(Val::Str(Cow::Owned(a.into_owned() + &b))),
+        _ => None,
+    }
+}
+
+pub(crate) fn compare_op(op: Compare, a: &Val<'_>, b: &Val<'_>) -> Option<bool> {
+    let ordering = compare(a, b)?;
+    Some(match op {
+        Compare::Lt => ordering == Ordering::Less,
+        Compare::Le => ordering != Ordering::Greater,
+        Compare::Gt => ordering == Ordering::Greater,
+        Compare::Ge => ordering != Ordering::Less,
+        Compare::Eq => ordering == Ordering::Equal,
+        Compare::Ne => ordering != Ordering::Equal,
+    })
+}
+
+pub(crate) fn in_list(needle: &Val<'_>, list: &[Value]) -> bool {
+    list.iter()
+        .any(|item| compare(needle, &Val::of(item)) == Some(Ordering::Equal))
+}
+
+pub(crate) fn age(date: Val<'_>, on: NaiveDate) -> Option<Val<'static>> {
+    match date {
+        Val::Date(born) => Some(Val::Int(completed_years(born, on))),
+        _ => None,
+    }
+}
+
+pub(crate) fn days_since(date: Val<'_>, on: NaiveDate) -> Option<Val<'static>> {
+    match date {
+        Val::Date(day) => Some(Val::Int((on - day).num_days())),
+        _ => None,
+    }
+}
+
+pub(crate) fn size(operand: Val<'_>) -> Option<Val<'static>> {
+    match operand {
+        Val::Str(s) => i64::try_from(s.chars().count()).ok().map(Val::Int),
+        Val::List(items) => i64::try_from(items.len()).ok().map(Val::Int),
+        _ => None,
+    }
+}
+
+pub(crate) fn as_bool(value: Option<Val<'_>>) -> Option<bool> {
     match value? {
         Val::Bool(b) => Some(b),
         _ => None,
@@ -235,19 +276,9 @@ fn compare(a: &Val<'_>, b: &Val<'_>) -> Option<Ordering> {
 /// Integer arithmetic stays integral (division truncates toward zero, `%` keeps the sign of
 /// the dividend); with a decimal on either side it is exact decimal arithmetic. Overflow and
 /// division by zero are unknown rather than errors: a condition never fails at run time.
-fn arith(op: Arith, a: Val<'_>, b: Val<'_>) -> Option<Val<'static>> {
+pub(crate) fn arith(op: Arith, a: Val<'_>, b: Val<'_>) -> Option<Val<'static>> {
     if let (Val::Int(x), Val::Int(y)) = (&a, &b) {
-        let (x, y) = (*x, *y);
-        let result = match op {
-            Arith::Add => x.checked_add(y),
-            Arith::Sub => x.checked_sub(y),
-            Arith::Mul => x.checked_mul(y),
-            Arith::Div => x.checked_div(y),
-            // i64::MIN % -1 is 0; only checked_rem's overflow guard says otherwise.
-            Arith::Rem if y == -1 => Some(0),
-            Arith::Rem => x.checked_rem(y),
-        };
-        return result.map(Val::Int);
+        return int_arith(op, *x, *y).map(Val::Int);
     }
     let (x, y) = (a.decimal()?, b.decimal()?);
     let (x, y) = (x.as_ref(), y.as_ref());
@@ -259,4 +290,17 @@ fn arith(op: Arith, a: Val<'_>, b: Val<'_>) -> Option<Val<'static>> {
         Arith::Rem => decimal::remainder(x, y),
     };
     result.map(|d| Val::Decimal(Cow::Owned(d)))
+}
+
+/// `arith` on two ints.
+pub(crate) fn int_arith(op: Arith, x: i64, y: i64) -> Option<i64> {
+    match op {
+        Arith::Add => x.checked_add(y),
+        Arith::Sub => x.checked_sub(y),
+        Arith::Mul => x.checked_mul(y),
+        Arith::Div => x.checked_div(y),
+        // i64::MIN % -1 is 0; only checked_rem's overflow guard says otherwise.
+        Arith::Rem if y == -1 => Some(0),
+        Arith::Rem => x.checked_rem(y),
+    }
 }

@@ -14,12 +14,16 @@ use crate::{CaseFilter, LoginCode, Session, SessionKind, Store, StoreError, User
 
 mod feedback;
 mod hall;
+mod history;
 mod insight;
+mod offers;
 mod self_service;
 mod training;
 pub use feedback::*;
 pub use hall::*;
+pub use history::*;
 pub use insight::*;
+pub use offers::*;
 pub use self_service::*;
 pub use training::*;
 
@@ -74,6 +78,12 @@ macro_rules! contract_suite {
             expires_parcels_left_too_long,
             concurrent_deposits_never_share_a_compartment,
             keeps_uploads_with_their_hash,
+            makes_an_offer_once_per_resident_and_item,
+            answers_an_offer_once,
+            concurrent_scans_make_each_offer_once,
+            a_large_scan_is_one_transaction,
+            imports_history_exactly_as_the_one_step_methods_record_it,
+            an_import_that_does_not_fit_stores_nothing,
         );
     };
     (@tests $make:path, $($name:ident),* $(,)?) => {
