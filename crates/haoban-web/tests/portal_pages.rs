@@ -421,3 +421,94 @@ async fn a_clerk_guides_a_resident_and_every_step_is_recorded_as_assisted() {
     let refused = app.get_page("/portal/assist", &resident).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_offer_found_by_a_scan_is_confirmed_with_one_click() {
+    use haoban_store::offers::NewOffer;
+    let app = TestApp::new().await;
+    let offer = NewOffer {
+        id_number: haoban_cases::IdNumber::parse(RESIDENT).expect("id"),
+        item: "elderly-allowance".into(),
+        facts: r#"{"birth_date": "1949-12-31", "hukou": "shanghai", "payment": "bank"}"#.into(),
+    };
+    let center = haoban_cases::CenterId::parse("linfen").expect("center");
+    let by = haoban_store::By {
+        actor: "scan".into(),
+        role: Role::Supervisor,
+        at: support::at("2026-11-02 01:00"),
+    };
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("day");
+    app.state
+        .store
+        .make_offers(&center, day, &[offer], by)
+        .await
+        .expect("offer");
+
+    let resident = sign_in(&app, RESIDENT).await;
+    let home = app.get_page("/portal", &resident).await;
+    assert!(
+        home.html.contains("data-offer=\"elderly-allowance\""),
+        "{}",
+        home.html
+    );
+    let nameless = app
+        .post_form(
+            "/portal/offers/elderly-allowance",
+            &[
+                ("csrf_token", resident.csrf()),
+                ("answer", "confirm"),
+                ("name", ""),
+            ],
+            &resident,
+        )
+        .await;
+    assert_eq!(nameless.status, StatusCode::BAD_REQUEST);
+    let confirmed = app
+        .post_form(
+            "/portal/offers/elderly-allowance",
+            &[
+                ("csrf_token", resident.csrf()),
+                ("answer", "confirm"),
+                ("name", "王阿姨"),
+            ],
+            &resident,
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.html
+    );
+    let location = confirmed.location().expect("to the case");
+    assert!(location.starts_with("/portal/cases/linfen-"), "{location}");
+    // The case was opened online with what the scan knew: the bank card is required
+    // because payment is bank.
+    let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
+    let number = location
+        .trim_start_matches("/portal/cases/")
+        .split('?')
+        .next()
+        .unwrap_or("");
+    let case = app.get(&format!("/api/v1/cases/{number}"), &clerk).await;
+    assert_eq!(case.body["channel"], "online");
+    assert_eq!(
+        case.body["required_materials"],
+        json!(["id-card", "bank-card"])
+    );
+    // Answered once: a second click opens no second case.
+    let again = app
+        .post_form(
+            "/portal/offers/elderly-allowance",
+            &[
+                ("csrf_token", resident.csrf()),
+                ("answer", "confirm"),
+                ("name", "王阿姨"),
+            ],
+            &resident,
+        )
+        .await;
+    assert_ne!(again.status, StatusCode::SEE_OTHER);
+    let home = app.get_page("/portal", &resident).await;
+    assert!(!home.html.contains("data-offer="), "no open offer left");
+}

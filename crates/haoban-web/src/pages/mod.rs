@@ -12,6 +12,7 @@ mod board;
 mod desk;
 mod follow_ups;
 mod i18n;
+mod kiosk;
 mod login;
 mod monthly;
 mod office;
@@ -123,16 +124,37 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(portal::supplement).layer(DefaultBodyLimit::max(form_limit)),
         )
         .route("/portal/cases/{number}/rate", post(portal::rate))
+        .route("/portal/offers/{item}", post(portal::answer_offer))
         .route("/portal/cases/{number}/uploads/{id}", get(portal::download))
         .route(
             "/portal/assist",
             get(portal::assist_form).post(portal::assist_step),
         )
+        .route("/kiosk", get(kiosk::home))
+        .route(
+            "/kiosk/prereview",
+            get(kiosk::prereview_start).post(kiosk::prereview_step),
+        )
+        .route(
+            "/kiosk/ticket",
+            get(kiosk::ticket_choose).post(kiosk::ticket_issue),
+        )
+        .route(
+            "/kiosk/track",
+            get(kiosk::track_form).post(kiosk::track_look_up),
+        )
+        .route(
+            "/kiosk/pickup",
+            get(kiosk::pickup_form).post(kiosk::pickup_try),
+        )
+        .route("/kiosk/rate", get(kiosk::rate_form).post(kiosk::rate_open))
         .route("/board", get(board::page))
         .route("/board/events", get(board::events))
         .route("/static/haoban.css", get(css))
         .route("/static/haoban.js", get(js))
         .route("/static/board.js", get(board::script))
+        .route("/static/kiosk.js", get(kiosk::script))
+        .route("/static/kiosk.css", get(kiosk::stylesheet))
         .layer(middleware::from_fn_with_state(state.clone(), page_headers))
 }
 

@@ -6,6 +6,7 @@
 mod apply;
 mod assist;
 mod msgs;
+mod offers;
 
 use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -20,6 +21,7 @@ use serde::Deserialize;
 pub use self::apply::{apply_form, apply_step, items as apply_items, supplement};
 pub use self::assist::{assist_form, assist_step};
 use self::msgs::PortalMsgs;
+pub use self::offers::answer as answer_offer;
 use super::office::status_label;
 use super::office::view::{RecordLine, record_lines};
 use super::rate::{LevelButton, level_buttons, level_label};
@@ -136,6 +138,9 @@ struct HomePage {
     page: Chrome,
     c: PortalChrome,
     cases: Vec<CaseRow>,
+    offers: Vec<offers::OfferLine>,
+    /// The name the center knows the resident by, prefilled when confirming an offer.
+    known_name: String,
     done: Option<&'static str>,
 }
 
@@ -207,13 +212,20 @@ pub async fn home(
         .collect();
     let done = match query.and_then(|q| q.done).as_deref() {
         Some("applied") => Some(p.applied),
+        Some("declined") => Some(p.declined),
         _ => None,
+    };
+    let (offers, known_name) = match offers::open_offers(&state, lang, &principal).await {
+        Ok(found) => found,
+        Err(err) => return error_page(lang, &uri, Some(&principal), err),
     };
     let (page, c) = chrome(lang, p.title, &uri, Some(&principal));
     let page = HomePage {
         page,
         c,
         cases,
+        offers,
+        known_name,
         done,
     };
     render(StatusCode::OK, &page)
