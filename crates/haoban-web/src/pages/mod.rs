@@ -9,6 +9,7 @@
 mod admin;
 mod appointments;
 mod board;
+mod cabinets;
 mod desk;
 mod follow_ups;
 mod i18n;
@@ -130,6 +131,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/portal/assist",
             get(portal::assist_form).post(portal::assist_step),
         )
+        .route("/cabinets", get(cabinets::page).post(cabinets::install))
         .route("/kiosk", get(kiosk::home))
         .route(
             "/kiosk/prereview",
@@ -262,6 +264,12 @@ fn nav_links(lang: Lang, principal: &Principal) -> Vec<NavLink> {
             training::nav_label(lang),
         ),
         (staff, "/board", "board", t.nav_board),
+        (
+            staff && cabinets::may_use(principal),
+            "/cabinets",
+            "cabinets",
+            cabinets::nav_label(lang),
+        ),
         (
             may(Action::ViewReports),
             "/reports",
