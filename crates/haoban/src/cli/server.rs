@@ -71,6 +71,11 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Seconds without a touch after which a kiosk screen clears itself and goes home
+    /// (the last ten are counted down on the screen).
+    #[arg(long, env = "HAOBAN_KIOSK_IDLE_SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(10..=3600))]
+    kiosk_idle_seconds: u32,
 }
 
 #[derive(Debug, Args)]
@@ -142,7 +147,11 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             clock: Arc::new(SystemClock),
             notifier: Arc::new(LogNotifier),
             devices: Arc::new(LogDevices),
-            config: WebConfig::default(),
+            config: {
+                let mut config = WebConfig::default();
+                config.self_service.kiosk_idle_seconds = args.kiosk_idle_seconds;
+                config
+            },
         };
         // Monthly lists on the first working day, default ratings each day.
         let scheduled = haoban_web::scheduler::spawn(state.clone(), SCHEDULER_EVERY);
