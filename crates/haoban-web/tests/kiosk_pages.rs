@@ -367,3 +367,19 @@ async fn pre_review_asks_the_desks_questions_by_touch_and_takes_a_ticket() {
     assert_eq!(carried.facts["hukou"], "shanghai");
     assert_eq!(tickets[0].items, ["elderly-allowance"]);
 }
+
+#[tokio::test]
+async fn an_altered_form_is_refused_on_a_kiosk_screen_that_still_leads_home() {
+    let app = TestApp::new().await;
+    app.with_user("zhang", Role::Clerk, "linfen").await;
+    let form = [
+        ("center", "linfen"),
+        ("step", "select"),
+        ("selection", "item:no-such-item"),
+    ];
+    let page = app.post_form("/kiosk/prereview", &form, &ANON).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.html.contains("class=\"kiosk-root\""), "{}", page.html);
+    assert!(page.html.contains("id=\"kiosk-home\""));
+    assert!(page.html.contains("id=\"kiosk-config\""));
+}

@@ -39,8 +39,9 @@ pub use self::rate::{rate_form, rate_open};
 pub use self::ticket::{ticket_choose, ticket_issue};
 pub use self::track::{track_form, track_look_up};
 use super::board::{Refused, known_center};
-use super::{Chrome, Lang, encode, error_page, render, see_other, static_file};
+use super::{Chrome, Lang, encode, reference, render, see_other, static_file};
 use crate::AppState;
+use crate::error::AppError;
 
 const JS: &str = include_str!("../../static/kiosk.js");
 const CSS: &str = include_str!("../../static/kiosk.css");
@@ -161,13 +162,44 @@ fn message_page(
     render(status, &page)
 }
 
+/// An error as a kiosk screen: the same grouping and words as the staff pages' error
+/// page, but in the kiosk's frame, so it still leads home and clears itself.
+fn failed(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    center: Option<&CenterId>,
+    err: AppError,
+) -> Response {
+    let t = lang.msgs();
+    let (status, heading, message) = match err {
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, t.not_found_title, t.not_found.into()),
+        AppError::Invalid(_) | AppError::Conflict(_) => {
+            (StatusCode::BAD_REQUEST, t.bad_form_title, t.bad_form.into())
+        }
+        AppError::Forbidden(why) => (StatusCode::FORBIDDEN, t.forbidden_title, why),
+        AppError::Unauthorized | AppError::Locked(_) => (
+            StatusCode::UNAUTHORIZED,
+            t.forbidden_title,
+            t.bad_form.into(),
+        ),
+        AppError::Unexpected(cause) => {
+            let reference = reference();
+            tracing::error!(%reference, %cause, "kiosk request failed");
+            let message = format!("{} {reference}", t.error_reference);
+            (StatusCode::INTERNAL_SERVER_ERROR, t.error_title, message)
+        }
+    };
+    message_page(state, lang, uri, center, status, heading, message, "no")
+}
+
 /// The screen for a center the kiosk cannot serve, or a store that could not be read.
 fn refused(state: &AppState, lang: Lang, uri: &Uri, refused: Refused) -> Response {
     let k = KioskMsgs::of(lang);
     let (status, why, given) = match refused {
         Refused::Invalid(given) => (StatusCode::BAD_REQUEST, k.bad_center, given),
         Refused::Unknown(given) => (StatusCode::NOT_FOUND, k.unknown_center, given),
-        Refused::Store(err) => return error_page(lang, uri, None, err.into()),
+        Refused::Store(err) => return failed(state, lang, uri, None, err.into()),
     };
     let message = format!("{why}{given}");
     message_page(state, lang, uri, None, status, k.title, message, "no")
@@ -227,7 +259,7 @@ pub async fn home(
     let Some(text) = asked.filter(|c| !c.trim().is_empty()) else {
         let centers = match state.store.centers().await {
             Ok(centers) => centers,
-            Err(err) => return error_page(lang, &uri, None, err.into()),
+            Err(err) => return failed(&state, lang, &uri, None, err.into()),
         };
         if let [only] = centers.as_slice() {
             return see_other(&format!("/kiosk?center={}", encode(only)));

@@ -14,13 +14,13 @@ use haoban_cases::CenterId;
 
 use super::track::posted;
 use super::{
-    CenterQuery, FormPage, KioskField, KioskFrame, KioskMsgs, chrome, field, message_page,
+    CenterQuery, FormPage, KioskField, KioskFrame, KioskMsgs, chrome, failed, field, message_page,
     queried_center, read_id,
 };
 use crate::AppState;
 use crate::api::feedback::link_path;
 use crate::api::self_service::pick_up;
-use crate::pages::{Chrome, Lang, error_page, render};
+use crate::pages::{Chrome, Lang, render};
 
 fn code_field(k: &KioskMsgs, typed: &str) -> KioskField {
     KioskField {
@@ -118,7 +118,7 @@ pub async fn pickup_try(
     };
     let picked = match pick_up(&state, center.as_ref(), id.as_ref(), code).await {
         Ok(picked) => picked,
-        Err(err) => return error_page(lang, &uri, None, err),
+        Err(err) => return failed(&state, lang, &uri, Some(&center), err),
     };
     match (picked.outcome, picked.compartment) {
         ("opened", Some(compartment)) => {

@@ -12,7 +12,7 @@ use axum::response::Response;
 use haoban_catalog::{Catalog, FactType};
 
 use super::track::posted;
-use super::{CenterQuery, KioskFrame, KioskMsgs, chrome, queried_center};
+use super::{CenterQuery, KioskFrame, KioskMsgs, chrome, failed, queried_center};
 use crate::AppState;
 use crate::pages::desk::Submitted;
 use crate::pages::desk::question::{
@@ -20,7 +20,7 @@ use crate::pages::desk::question::{
 };
 use crate::pages::desk::sheet::askable;
 use crate::pages::review::ReviewView;
-use crate::pages::{Chrome, Lang, error_page, render};
+use crate::pages::{Chrome, Lang, render};
 
 #[derive(Template)]
 #[template(path = "kiosk_scope.html")]
@@ -138,7 +138,7 @@ pub async fn prereview_step(
     }
     let asked = match ask(&state, lang, take_step(catalog, submitted)) {
         Ok(asked) => asked,
-        Err(err) => return error_page(lang, &uri, None, err),
+        Err(err) => return failed(&state, lang, &uri, Some(&center), err),
     };
     let status = if asked.refused {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -13,10 +13,10 @@ use haoban_cases::CaseStatus;
 use haoban_feedback::Target;
 
 use super::track::{Pair, case_of_pair, pair_fields, pair_page, posted, read_pair};
-use super::{CenterQuery, KioskFrame, KioskMsgs, field, message_page, queried_center};
+use super::{CenterQuery, KioskFrame, KioskMsgs, failed, field, message_page, queried_center};
 use crate::AppState;
 use crate::api::feedback::{link_path, rating_link};
-use crate::pages::{Lang, error_page, render, see_other};
+use crate::pages::{Lang, render, see_other};
 
 /// `GET /kiosk/rate?center=…`.
 pub async fn rate_form(
@@ -70,7 +70,7 @@ pub async fn rate_open(
     let case = match case_of_pair(&state, &id, &number).await {
         Ok(Some(case)) => case,
         Ok(None) => return again(k.not_found),
-        Err(err) => return error_page(lang, &uri, None, err),
+        Err(err) => return failed(&state, lang, &uri, Some(&center), err),
     };
     if !matches!(case.status, CaseStatus::Delivered | CaseStatus::Closed) {
         return again(k.not_delivered);
@@ -95,7 +95,7 @@ pub async fn rate_open(
                 "ok",
             );
         }
-        Err(err) => return error_page(lang, &uri, None, err.into()),
+        Err(err) => return failed(&state, lang, &uri, Some(&center), err.into()),
     }
     match rating_link(&state, &case.center, target, id.as_ref()).await {
         Some(token) => {

@@ -20,11 +20,11 @@ use haoban_hall::Priority;
 use haoban_store::By;
 
 use super::track::posted;
-use super::{CenterQuery, KioskFrame, KioskMsgs, chrome, queried_center};
+use super::{CenterQuery, KioskFrame, KioskMsgs, chrome, failed, queried_center};
 use crate::AppState;
 use crate::pages::desk::Submitted;
 use crate::pages::ticket::{SlipView, issue_for_sheet, slip_view};
-use crate::pages::{Chrome, Lang, error_page, render};
+use crate::pages::{Chrome, Lang, render};
 
 /// One button: what the form posts as `selection`, and its name.
 struct Choice {
@@ -157,7 +157,7 @@ pub async fn ticket_issue(
     };
     let slip = match slip {
         Ok(slip) => slip,
-        Err(err) => return error_page(lang, &uri, None, err),
+        Err(err) => return failed(&state, lang, &uri, Some(&center), err),
     };
     let page = SlipPage {
         page: chrome(lang, k.slip_title, &uri, "/kiosk/ticket", Some(&center)),

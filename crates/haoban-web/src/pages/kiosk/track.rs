@@ -13,14 +13,14 @@ use haoban_cases::{Case, CaseNumber, CaseStatus, CenterId, Delivery, IdNumber};
 use haoban_feedback::Target;
 
 use super::{
-    CenterQuery, FormPage, KioskField, KioskFrame, KioskMsgs, center_of, chrome, field,
+    CenterQuery, FormPage, KioskField, KioskFrame, KioskMsgs, center_of, chrome, failed, field,
     queried_center, read_case, read_id,
 };
 use crate::AppState;
 use crate::api::cases::case_deadline;
 use crate::error::AppError;
 use crate::pages::office::status_label;
-use crate::pages::{Chrome, Lang, error_page, render};
+use crate::pages::{Chrome, Lang, render};
 
 /// What a screen that asks for an ID number and a case number is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +125,7 @@ pub(super) async fn posted(
 ) -> Result<(CenterId, Vec<(String, String)>), Box<Response>> {
     let Ok(Form(pairs)) = form else {
         let unreadable = AppError::Invalid(lang.msgs().bad_form.to_owned());
-        return Err(Box::new(error_page(lang, uri, None, unreadable)));
+        return Err(Box::new(failed(state, lang, uri, None, unreadable)));
     };
     let center = center_of(state, lang, uri, field(&pairs, "center")).await?;
     Ok((center, pairs))
@@ -209,13 +209,13 @@ pub async fn track_look_up(
             let fields = pair_fields(k, field(&pairs, "id_number"), field(&pairs, "case_number"));
             return again(fields, Some(k.not_found.to_owned()));
         }
-        Err(err) => return error_page(lang, &uri, None, err),
+        Err(err) => return failed(&state, lang, &uri, Some(&center), err),
     };
     let delivered = matches!(case.status, CaseStatus::Delivered | CaseStatus::Closed);
     let rate = delivered
         && match state.store.rating(&case.center, &case_target(&case)).await {
             Ok(rating) => rating.is_none(),
-            Err(err) => return error_page(lang, &uri, None, err.into()),
+            Err(err) => return failed(&state, lang, &uri, Some(&center), err.into()),
         };
     let deadline = case_deadline(&state, &case).map(|d| DeadlineLine {
         due: d.due.format("%Y-%m-%d").to_string(),
