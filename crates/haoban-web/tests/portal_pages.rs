@@ -234,7 +234,7 @@ async fn a_resident_applies_online_with_an_upload() {
         )
         .await;
     assert_eq!(lying.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(lying.html.contains("content is png"), "{}", lying.html);
+    assert!(lying.html.contains("内容其实是 PNG"), "{}", lying.html);
     let home = app.get_page("/portal", &resident).await;
     assert!(home.html.contains("您还没有办件。"));
 

@@ -62,8 +62,10 @@ fn chrome(
 ) -> (Chrome, PortalChrome) {
     let p = PortalMsgs::of(lang);
     let mut page = Chrome::new(lang, title, uri, principal);
-    if let Some(user) = page.user.as_mut() {
-        user.links.clear();
+    // A resident's pages have their own navigation and sign-out; the staff header's user
+    // line (role, masked ID, a second sign-out) only crowds a phone.
+    if principal.is_some_and(|pr| pr.role == Role::Resident) {
+        page.user = None;
     }
     page.nav = "portal";
     let c = PortalChrome {

@@ -401,7 +401,7 @@ pub async fn apply_step(
         };
         match UploadMeta::check(&file.name, file.content_type.as_deref(), &file.bytes, limit) {
             Ok(_) => files.push((material.to_owned(), file)),
-            Err(err) => line.error = Some(err.to_string()),
+            Err(err) => line.error = Some(p.upload_error(&err)),
         }
     }
     if page.materials.iter().any(|m| m.error.is_some()) {
@@ -467,7 +467,7 @@ pub async fn supplement(
         posted.files.iter().find_map(|file| {
             UploadMeta::check(&file.name, file.content_type.as_deref(), &file.bytes, limit)
                 .err()
-                .map(|err| refuse(format!("{}: {err}", file.name)))
+                .map(|err| refuse(format!("{}: {}", file.name, p.upload_error(&err))))
         })
     };
     if let Some(shown) = shown {

@@ -1,5 +1,7 @@
 //! The resident portal's words, Chinese first, English complete.
 
+use haoban_cases::UploadError;
+
 use crate::pages::Lang;
 
 pub struct PortalMsgs {
@@ -54,6 +56,13 @@ pub struct PortalMsgs {
     /// `{}` is the size limit in MB.
     pub file_hint: &'static str,
     pub check: &'static str,
+    pub up_empty: &'static str,
+    /// `{size}` and `{limit}` in MB.
+    pub up_too_large: &'static str,
+    pub up_unknown_type: &'static str,
+    /// `{claimed}` is the name's extension or the type sent, `{found}` the content's kind.
+    pub up_mismatch: &'static str,
+    pub up_bad_name: &'static str,
     pub submit: &'static str,
     pub eligible: &'static str,
     pub ineligible: &'static str,
@@ -137,6 +146,11 @@ static ZH: PortalMsgs = PortalMsgs {
     conditional: "视情况需要",
     file_hint: "每个文件不超过 {} MB。",
     check: "先预审",
+    up_empty: "文件是空的。",
+    up_too_large: "文件有 {size} MB，超过了 {limit} MB 的上限。",
+    up_unknown_type: "只接受 PDF、JPG 或 PNG 文件。",
+    up_mismatch: "文件标为 {claimed}，但内容其实是 {found}，请上传真实的文件。",
+    up_bad_name: "文件名不能为空，最多 100 个字。",
     submit: "提交申请",
     eligible: "符合条件",
     ineligible: "不符合条件",
@@ -216,6 +230,11 @@ static EN: PortalMsgs = PortalMsgs {
     conditional: "only if it applies",
     file_hint: "Up to {} MB per file.",
     check: "Pre-review first",
+    up_empty: "The file is empty.",
+    up_too_large: "The file is {size} MB; at most {limit} MB are accepted.",
+    up_unknown_type: "Only PDF, JPG or PNG files are accepted.",
+    up_mismatch: "The file says it is {claimed} but its content is {found}; upload the real file.",
+    up_bad_name: "A file name is 1 to 100 characters.",
     submit: "Submit the application",
     eligible: "You qualify",
     ineligible: "You do not qualify",
@@ -254,6 +273,24 @@ impl PortalMsgs {
         match lang {
             Lang::Zh => &ZH,
             Lang::En => &EN,
+        }
+    }
+
+    /// Why a file was refused, in the page's language.
+    pub fn upload_error(&self, err: &UploadError) -> String {
+        let mb = |bytes: usize| format!("{:.1}", bytes as f64 / (1024.0 * 1024.0));
+        match err {
+            UploadError::Empty => self.up_empty.to_owned(),
+            UploadError::TooLarge { size, limit } => self
+                .up_too_large
+                .replace("{size}", &mb(*size))
+                .replace("{limit}", &mb(*limit)),
+            UploadError::UnknownType => self.up_unknown_type.to_owned(),
+            UploadError::TypeMismatch { claimed, found } => self
+                .up_mismatch
+                .replace("{claimed}", claimed)
+                .replace("{found}", &found.as_str().to_uppercase()),
+            UploadError::BadName => self.up_bad_name.to_owned(),
         }
     }
 }
