@@ -73,7 +73,7 @@ impl KioskFrame {
     }
 
     /// For a page the kiosk opens outside `/kiosk` (the rating link's): `?kiosk=<center>`
-    /// in its address. Only the center's form is checked: it is a way back, nothing more.
+    /// in its address. Only the center id's shape is checked: it is a way back, nothing more.
     pub fn from_query(state: &AppState, lang: Lang, uri: &Uri) -> Option<KioskFrame> {
         #[derive(Deserialize)]
         struct Back {

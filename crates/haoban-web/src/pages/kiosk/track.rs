@@ -40,14 +40,13 @@ pub(super) fn pair_page(
     notice: Option<String>,
 ) -> FormPage {
     let k = KioskMsgs::of(lang);
-    let (form_id, heading, intro, action, button, path) = match purpose {
+    let (form_id, heading, intro, action, button) = match purpose {
         Pair::Track => (
             "kiosk-track",
             k.track_title,
             k.track_intro,
             "/kiosk/track",
             k.track_button,
-            "/kiosk/track",
         ),
         Pair::Rate => (
             "kiosk-rate",
@@ -55,11 +54,10 @@ pub(super) fn pair_page(
             k.rate_intro,
             "/kiosk/rate",
             k.rate_button,
-            "/kiosk/rate",
         ),
     };
     FormPage {
-        page: chrome(lang, heading, uri, path, Some(center)),
+        page: chrome(lang, heading, uri, action, Some(center)),
         k,
         frame: Some(KioskFrame::new(state, lang, center)),
         form_id,
