@@ -291,6 +291,8 @@ async function walk(ctx, users, server, files) {
   await expectText(kiosk.locator('#code-error'), /取件码不正确，还可尝试 \d+ 次/, 'the wrong code refused with the tries left');
   await expectHidden(kiosk.locator('#opened-compartment'), 'a compartment opened for a wrong code');
   await ctx.screenshot('kiosk-pickup-wrong', kiosk);
+  const tall = await kiosk.evaluate(() => document.documentElement.scrollHeight);
+  check(tall <= KIOSK.height, `the kiosk pickup after a wrong code is ${tall} px tall: more than the ${KIOSK.height} px screen`);
 
   // The ID number stays; the code is typed again (cleared first with the keypad).
   check((await idField.inputValue()) === ID_NUMBER, 'the ID number should stay after a wrong code');
