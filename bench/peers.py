@@ -44,6 +44,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import shlex
 import signal
 import socket
@@ -298,41 +299,54 @@ def part_eligibility(args, workdir: Path, population: Path, raw: dict) -> list[s
     ofj = of.json()
     raw["openfisca"] = ofj | {"process": {"wall_s": of.wall, "cpu_s": of.cpu, "max_rss_mib": of.max_rss_mib}}
 
-    scans = []
+    def run_scans(extra: list[str]) -> tuple[list, str | None]:
+        runs = []
+        for _ in range(args.repeat):
+            run = Child([BINARY, "scan", "--catalog", CATALOG, "--population", population,
+                         "--on", ON, "--timings", *extra])
+            if run.code != 0:
+                return [], f"`haoban scan {' '.join(extra)}` failed: {run.failed()}"
+            runs.append((run, run.json()))
+        return runs, None
+
+    variants: dict[str, list] = {}
     if not binary_has("scan"):
         out += ["`haoban scan` is not in this build of the binary (issue 7 adds it): only "
                 "OpenFisca's figures are shown, and nothing is compared.", ""]
     else:
-        for _ in range(args.repeat):
-            run = Child([BINARY, "scan", "--catalog", CATALOG, "--population", population,
-                         "--on", ON, "--timings"])
-            if run.code != 0:
-                out += [f"`haoban scan` failed: {run.failed()}", ""]
-                scans = []
-                break
-            scans.append((run, run.json()))
-        raw["scan"] = [j | {"process": {"wall_s": r.wall, "cpu_s": r.cpu, "max_rss_mib": r.max_rss_mib}}
-                       for r, j in scans]
+        for label, extra in ((f"haoban scan (release, every core: {os.cpu_count()})", []),
+                             ("haoban scan (release, `--threads 1`)", ["--threads", "1"])):
+            runs, error = run_scans(extra)
+            if error:
+                out += [error, ""]
+                continue
+            variants[label] = runs
+        raw["scan"] = {label: [j | {"process": {"wall_s": r.wall, "cpu_s": r.cpu, "max_rss_mib": r.max_rss_mib}}
+                               for r, j in runs] for label, runs in variants.items()}
+    scans = next(iter(variants.values()), [])
 
     items = list(ofj["items"])
     agree = None
     if scans:
-        sj = scans[0][1]
         mismatches = []
         for item in items:
-            s = sj["items"].get(item, {})
-            if s.get("eligible") != ofj["items"][item]["eligible"] or s.get("unknown", 0) != 0:
-                mismatches.append(item)
-        same_runs = all(j["items"] == sj["items"] for _, j in scans)
-        agree = not mismatches and sj["residents"] == ofj["residents"] and sj.get("bad_rows", 0) == 0 and same_runs
-        raw["eligibility_agree"] = {"agree": agree, "mismatches": mismatches}
+            for runs in variants.values():
+                s = runs[0][1]["items"].get(item, {})
+                if (s.get("eligible") != ofj["items"][item]["eligible"] or s.get("unknown", 0) != 0) \
+                        and item not in mismatches:
+                    mismatches.append(item)
+        every = [j for runs in variants.values() for _, j in runs]
+        same_runs = all(j["items"] == every[0]["items"] for j in every)
+        agree = (not mismatches and same_runs
+                 and all(j["residents"] == ofj["residents"] and j.get("bad_rows", 0) == 0 for j in every))
+        raw["eligibility_agree"] = {"agree": agree, "mismatches": mismatches, "runs_identical": same_runs}
 
     out += [f"Population: {f_n(rows)} residents, {len(items)} proactive items, evaluation date {ON}; "
             f"the CSV (`{population.name}`, {population.stat().st_size / 1e6:.1f} MB, from "
             f"{raw.get('population_source', '?')}) has an `id` and the "
             f"{len(ofj['columns'])} columns the rules read ({', '.join(f'`{c}`' for c in ofj['columns'])}), "
-            "every cell known. Median of "
-            f"{args.repeat} runs (fastest in brackets).", ""]
+            f"every cell known. scan: {args.repeat} processes per row of the table; OpenFisca: one "
+            f"process, the CSV read once, {args.repeat} simulations. Median (fastest in brackets).", ""]
     out += ["| item | eligible (haoban scan) | eligible (OpenFisca) | unknown (scan) |",
             "| --- | ---: | ---: | ---: |"]
     for item in items:
@@ -342,9 +356,11 @@ def part_eligibility(args, workdir: Path, population: Path, raw: dict) -> list[s
     out.append("")
     if agree is not None:
         out += [f"**Agreement: {'yes' if agree else 'NO'}** — "
-                + ("every item's eligible count is the same in both, no resident is unknown to scan, "
-                   "no row is bad." if agree else
-                   f"counts differ for {', '.join(raw['eligibility_agree']['mismatches']) or 'the totals'}."), ""]
+                + ("every item's eligible count is the same in OpenFisca and in every scan run "
+                   "(every core and one thread), no resident is unknown to scan, no row is bad."
+                   if agree else
+                   f"counts differ for {', '.join(raw['eligibility_agree']['mismatches']) or 'the totals or between runs'}."),
+                ""]
     if ofj.get("skipped"):
         out += ["Left out of OpenFisca (no vectorized equivalent): "
                 + "; ".join(f"`{k}`: {v}" for k, v in ofj["skipped"].items()), ""]
@@ -353,25 +369,28 @@ def part_eligibility(args, workdir: Path, population: Path, raw: dict) -> list[s
     of_load = ofj["timings"]["load_s"]
     out += ["| engine | load (CSV → columns) | evaluate | load + evaluate | residents/s (evaluate) | process wall | process CPU | peak RSS |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    if scans:
-        loads = [j["timings"]["load_s"] for _, j in scans]
-        evals = [j["timings"]["eval_s"] for _, j in scans]
-        walls = [r.wall for r, _ in scans]
-        cpus = [r.cpu for r, _ in scans]
-        rss = max(r.max_rss_mib for r, _ in scans)
-        out.append(f"| haoban scan (release, {os.cpu_count()} cores) | {f_s(med(loads))} ({f_s(min(loads))}) | "
+    for label, runs in variants.items():
+        loads = [j["timings"]["load_s"] for _, j in runs]
+        evals = [j["timings"]["eval_s"] for _, j in runs]
+        out.append(f"| {label} | {f_s(med(loads))} ({f_s(min(loads))}) | "
                    f"{f_s(med(evals))} ({f_s(min(evals))}) | {f_s(med([a + b for a, b in zip(loads, evals)]))} | "
-                   f"{f_n(rows / med(evals))} | {f_s(med(walls))} | {f_s(med(cpus))} | {rss:.0f} MiB |")
+                   f"{f_n(rows / med(evals))} | {f_s(med([r.wall for r, _ in runs]))} | "
+                   f"{f_s(med([r.cpu for r, _ in runs]))} | {max(r.max_rss_mib for r, _ in runs):.0f} MiB |")
     out.append(f"| OpenFisca (numpy, 1 thread; load with pandas) | {f_s(of_load)} | {f_s(med(of_eval))} ({f_s(min(of_eval))}) | "
-               f"{f_s(of_load + med(of_eval))} | {f_n(rows / med(of_eval))} | {f_s(of.wall)} for all {args.repeat} | "
+               f"{f_s(of_load + med(of_eval))} | {f_n(rows / med(of_eval))} | {f_s(of.wall)}, all {args.repeat} with imports | "
                f"{f_s(of.cpu)} | {of.max_rss_mib:.0f} MiB |")
     out.append("")
-    if scans:
-        s_eval = med([j["timings"]["eval_s"] for _, j in scans])
-        s_total = med([j["timings"]["load_s"] + j["timings"]["eval_s"] for _, j in scans])
-        raw["eligibility_ratio"] = {"eval": med(of_eval) / s_eval, "total": (of_load + med(of_eval)) / s_total}
-        out += [f"Ratio OpenFisca ÷ haoban scan (time; above 1 means scan is faster): evaluate "
-                f"**{f_ratio(med(of_eval) / s_eval)}**, load + evaluate **{f_ratio((of_load + med(of_eval)) / s_total)}**.", ""]
+    ratios = {}
+    for label, runs in variants.items():
+        s_eval = med([j["timings"]["eval_s"] for _, j in runs])
+        s_total = med([j["timings"]["load_s"] + j["timings"]["eval_s"] for _, j in runs])
+        ratios[label] = {"eval": med(of_eval) / s_eval, "total": (of_load + med(of_eval)) / s_total}
+    raw["eligibility_ratio"] = ratios
+    if ratios:
+        out += ["Ratio OpenFisca ÷ haoban scan (time; above 1 means scan is faster):", ""]
+        out += [f"- {label}: evaluate **{f_ratio(r['eval'])}**, load + evaluate **{f_ratio(r['total'])}**"
+                for label, r in ratios.items()]
+        out.append("")
     return out
 
 
@@ -544,7 +563,9 @@ def demo_seeding(args, workdir: Path, raw: dict) -> list[str]:
         Path(str(db) + suffix).unlink(missing_ok=True)
     port = free_port()
     log_path = workdir / "demo.log"
-    argv = [BINARY, "demo", "--db", db, "--listen", f"127.0.0.1:{port}", "--seed", "1"]
+    days = 365 if args.full else 30
+    argv = [BINARY, "demo", "--db", db, "--catalog", CATALOG, "--listen", f"127.0.0.1:{port}",
+            "--seed", "1", "--days", str(days)]
     log("$ " + " ".join(shlex.quote(str(a)) for a in argv))
     started = time.perf_counter()
     with open(log_path, "wb") as log_file:
@@ -583,12 +604,33 @@ def demo_seeding(args, workdir: Path, raw: dict) -> list[str]:
     size = sum(Path(str(db) + x).stat().st_size for x in ("", "-wal") if Path(str(db) + x).exists())
     raw["demo"] = {"seconds": up, "cpu_s": cpu, "counts": counts, "db_bytes": size, "log_head": text[:2000]}
     cases = counts.get("cases", 0)
-    return [f"`haoban demo --db FILE --listen ADDR --seed 1` on a fresh SQLite file (in "
+    return [f"`haoban demo --db FILE --listen ADDR --seed 1 --days {days}` on a fresh SQLite file (in "
             f"`{workdir}`): answering HTTP after **{f_s(up)}**, having seeded "
             f"{f_n(cases)} cases ({f_n(counts.get('events', 0))} events, {f_n(counts.get('tickets', 0))} "
             f"tickets, {f_n(counts.get('ratings', 0))} ratings, {counts.get('users', 0)} accounts; "
             f"{size / 1e6:.0f} MB): **{f_n(cases / up if up else 0)} cases/s** of seeding, "
             f"{cpu:.0f} CPU seconds ({cpu / up:.1f} cores).", ""]
+
+
+def sim_run(args, workdir: Path, name: str, extra: list[str]) -> tuple[dict | None, str]:
+    db = workdir / f"{name}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    run = Child([BINARY, "sim", "--db", db, "--catalog", CATALOG, "--seed", "1", "--json", *extra])
+    if run.code != 0:
+        return None, run.failed()
+    summary = run.json()
+    counts = sqlite_counts(db)
+    size = sum(Path(str(db) + x).stat().st_size for x in ("", "-wal") if Path(str(db) + x).exists())
+    # The command's own line on stderr ("… in 0.9 s (1,836 cases/s)") times the
+    # simulation without process start and migration; the process wall is beside it.
+    own = re.search(r" in ([0-9.]+) s\b", run.stderr)
+    result = {"summary": summary, "counts": counts, "db_bytes": size, "wall_s": run.wall,
+              "cpu_s": run.cpu, "max_rss_mib": run.max_rss_mib,
+              "own_s": float(own.group(1)) if own else None, "stderr_tail": run.stderr[-500:]}
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    return result, ""
 
 
 def part_sim(args, workdir: Path, raw: dict) -> list[str]:
@@ -597,7 +639,38 @@ def part_sim(args, workdir: Path, raw: dict) -> list[str]:
     if not has_sim:
         out += ["`haoban sim` is not in this build of the binary (issue 7 adds it): not measured.", ""]
     else:
-        out += ["(`haoban sim`: measurement pending in this script.)", ""]
+        bulk_days = 365 if args.full else 30
+        step_days = 5 if args.full else 1
+        plans = [("a day at a time (`import_history`, one transaction per day)", "sim-bulk",
+                  ["--from", "2026-01-01", "--days", str(bulk_days)]),
+                 ("one step at a time (`--one-by-one`: every step its own transaction, as the web's)",
+                  "sim-steps", ["--from", "2026-11-23", "--days", str(step_days), "--one-by-one"])]
+        rows = ["| recording | days simulated | cases | record entries | tickets | time (the command's own) | process wall | cases/s | entries/s | process CPU | peak RSS | database |",
+                "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        raw["sim"] = {}
+        errors = []
+        for label, name, extra in plans:
+            result, error = sim_run(args, workdir, name, extra)
+            if result is None:
+                errors.append(f"`haoban sim {' '.join(extra)}` failed: {error}")
+                continue
+            raw["sim"][name] = result
+            summ, counts = result["summary"], result["counts"]
+            seconds_ = result["own_s"] or result["wall_s"]
+            cases = summ.get("cases", counts.get("cases", 0))
+            entries = counts.get("events", 0)
+            first = extra[extra.index("--from") + 1]
+            rows.append(f"| {label} | {summ.get('days', '?')} from {first} ({summ.get('working_days', '?')} working) | "
+                        f"{f_n(cases)} | {f_n(entries)} | {f_n(counts.get('tickets', 0))} | "
+                        f"{f_s(result['own_s']) if result['own_s'] else '–'} | {f_s(result['wall_s'])} | "
+                        f"**{f_n(cases / seconds_)}** | {f_n(entries / seconds_)} | {f_s(result['cpu_s'])} | "
+                        f"{result['max_rss_mib']:.0f} MiB | {result['db_bytes'] / 1e6:.0f} MB |")
+        out += ["`haoban sim --db FILE --catalog catalog/shanghai --seed 1 --json` into a fresh SQLite "
+                f"file in `{workdir}` (release). Rates are per second of the command's own timing "
+                "(the simulation and its recording, without process start) where it prints one, "
+                "else of the process wall; record entries are the `events` rows of the chain "
+                "(case, hall and rating entries).", "", *rows, ""]
+        out += [e + "\n" for e in errors]
     if not has_demo:
         out += ["`haoban demo` is not in this build of the binary (issue 7 adds it): not measured.", ""]
     else:

@@ -42,7 +42,11 @@ impl fmt::Display for Value {
 
 /// Parses `YYYY-MM-DD` strictly: four-digit year, two-digit month and day, a real date.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let bytes = text.as_bytes();
+    parse_date_bytes(text.as_bytes())
+}
+
+/// [`parse_date`] on bytes, for cells read before (or without) being checked as UTF-8.
+pub fn parse_date_bytes(bytes: &[u8]) -> Option<NaiveDate> {
     let shape_ok = bytes.len() == 10
         && bytes[4] == b'-'
         && bytes[7] == b'-'
@@ -53,9 +57,14 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     if !shape_ok {
         return None;
     }
+    let number = |digits: &[u8]| {
+        digits
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
     NaiveDate::from_ymd_opt(
-        text[0..4].parse().ok()?,
-        text[5..7].parse().ok()?,
-        text[8..10].parse().ok()?,
+        i32::try_from(number(&bytes[0..4])).ok()?,
+        number(&bytes[5..7]),
+        number(&bytes[8..10]),
     )
 }

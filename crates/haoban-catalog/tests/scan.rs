@@ -254,7 +254,11 @@ fn every_kind_of_condition_agrees_with_prereview() {
 #[test]
 fn the_plan_keeps_only_what_the_items_name() {
     let catalog = shanghai();
-    let items = ["senior-card-application".to_owned()];
+    // Both items need age, derived from birth_date: each offer carries birth_date.
+    let items = [
+        "senior-card-application".to_owned(),
+        "elderly-comprehensive-allowance".to_owned(),
+    ];
     let plan = ScanPlan::new(&catalog, Some(&items)).expect("plan");
     let population = Population::read(
         &plan,
@@ -268,6 +272,8 @@ fn the_plan_keeps_only_what_the_items_name() {
     // The offer carries the facts the item's conditions name, and pre-review reads them back.
     let facts = judged.facts_for("senior-card-application");
     assert_eq!(facts, r#"{"hukou":"shanghai","birth_date":"1950-03-01"}"#);
+    assert_eq!(judged.facts_for("elderly-comprehensive-allowance"), facts);
+    assert_eq!(judged.facts_for("no-such-item"), "{}");
     let applicant = Applicant::from_json(&catalog, &facts).expect("pre-review reads it");
     assert_eq!(
         applicant.get(&catalog, "hukou"),

@@ -43,6 +43,14 @@ mod training;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// What a database file holds, seen without opening it as a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peek {
+    pub centers: Vec<String>,
+    /// Staff accounts per center.
+    pub accounts: Vec<(String, u64)>,
+}
+
 pub struct SqliteStore {
     path: PathBuf,
     writer: SqlitePool,
@@ -136,6 +144,52 @@ impl SqliteStore {
         &self.path
     }
 
+    /// What the file at `path` holds, looked at read-only, so that a file that is not a
+    /// haoban database is left exactly as it was (opening it as a store would migrate it):
+    /// `None` when it is not one, else its centers (those with a chain) and, per center,
+    /// how many staff accounts it has.
+    pub async fn peek(path: &Path) -> StoreResult<Option<Peek>> {
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(db)?
+            .filename(path)
+            .read_only(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(db)?;
+        let tables: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_master
+             WHERE type = 'table' AND name IN ('events', 'chain_heads', 'users')",
+        )
+        .fetch_one(&pool)
+        .await
+        .map_err(db)?;
+        let peek = if tables == 3 {
+            let centers = sqlx::query_scalar("SELECT center FROM chain_heads ORDER BY center")
+                .fetch_all(&pool)
+                .await
+                .map_err(db)?;
+            let accounts: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT center, count(*) FROM users GROUP BY center ORDER BY center",
+            )
+            .fetch_all(&pool)
+            .await
+            .map_err(db)?;
+            Some(Peek {
+                centers,
+                accounts: accounts
+                    .into_iter()
+                    .map(|(center, n)| (center, u64::try_from(n).unwrap_or_default()))
+                    .collect(),
+            })
+        } else {
+            None
+        };
+        pool.close().await;
+        Ok(peek)
+    }
+
     async fn write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
         self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)
     }
@@ -146,6 +200,9 @@ async fn append(conn: &mut SqliteConnection, events: &[Event]) -> StoreResult<()
     let drafts: Vec<Draft> = events.iter().map(Draft::of_event).collect();
     append_drafts(conn, drafts).await
 }
+
+/// Entries inserted by one statement (10 parameters each, well under SQLite's limit).
+const ROWS_PER_INSERT: usize = 100;
 
 /// Appends `drafts` (all of one center) to the chain inside the caller's transaction.
 async fn append_drafts(conn: &mut SqliteConnection, drafts: Vec<Draft>) -> StoreResult<()> {
@@ -162,6 +219,7 @@ async fn append_drafts(conn: &mut SqliteConnection, drafts: Vec<Draft>) -> Store
         Some(row) => (row.get::<i64, _>(0) as u64, row.get::<String, _>(1)),
         None => (0, GENESIS.to_owned()),
     };
+    let mut entries = Vec::with_capacity(drafts.len());
     for draft in drafts {
         if draft.center != center {
             return Err(StoreError::Corrupt(
@@ -170,24 +228,27 @@ async fn append_drafts(conn: &mut SqliteConnection, drafts: Vec<Draft>) -> Store
         }
         seq += 1;
         let entry = Entry::chain_draft(draft, seq, &prev);
-        sqlx::query(
-            "INSERT INTO events (center, seq, case_number, at, actor, role, kind, payload, prev_hash, hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&entry.center)
-        .bind(entry.seq as i64)
-        .bind(&entry.case)
-        .bind(&entry.at)
-        .bind(&entry.actor)
-        .bind(&entry.role)
-        .bind(&entry.kind)
-        .bind(&entry.payload)
-        .bind(&entry.prev_hash)
-        .bind(&entry.hash)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-        prev = entry.hash;
+        prev = entry.hash.clone();
+        entries.push(entry);
+    }
+    // Many rows a statement: a day of history is a million-entry year's 1/365th.
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO events (center, seq, case_number, at, actor, role, kind, payload, prev_hash, hash) ",
+        );
+        insert.push_values(chunk, |mut row, entry| {
+            row.push_bind(&entry.center)
+                .push_bind(entry.seq as i64)
+                .push_bind(&entry.case)
+                .push_bind(&entry.at)
+                .push_bind(&entry.actor)
+                .push_bind(&entry.role)
+                .push_bind(&entry.kind)
+                .push_bind(&entry.payload)
+                .push_bind(&entry.prev_hash)
+                .push_bind(&entry.hash);
+        });
+        insert.build().execute(&mut *conn).await.map_err(db)?;
     }
     sqlx::query(
         "INSERT INTO chain_heads (center, seq, hash) VALUES (?, ?, ?)

@@ -208,12 +208,12 @@ pub fn apply(history: &History, mut loaded: Loaded) -> StoreResult<Applied> {
     let center = history.center.clone();
     let mut applied = Applied::default();
     // Cases: the projection so far and the version stored before (None: opened now).
-    let mut cases: HashMap<CaseNumber, (Case, Option<u64>)> = loaded
+    let mut cases: HashMap<CaseNumber, (Option<Case>, Option<u64>)> = loaded
         .cases
         .drain()
         .map(|(number, case)| {
             let version = case.version;
-            (number, (case, Some(version)))
+            (number, (Some(case), Some(version)))
         })
         .collect();
     // The cases to write, in the order the history first touched them.
@@ -259,7 +259,7 @@ pub fn apply(history: &History, mut loaded: Loaded) -> StoreResult<Applied> {
                     )));
                 }
                 let case = Case::apply(None, submitted).map_err(|e| malformed(e.to_string()))?;
-                cases.insert(expected.clone(), (case, None));
+                cases.insert(expected.clone(), (Some(case), None));
                 touched_cases.insert(expected.clone());
                 case_order.push(expected);
                 applied.drafts.push(Draft::of_event(submitted));
@@ -282,8 +282,10 @@ pub fn apply(history: &History, mut loaded: Loaded) -> StoreResult<Applied> {
                             "an event for another case was recorded on {number}"
                         )));
                     }
-                    *case = Case::apply(Some(case.clone()), event)
-                        .map_err(|e| malformed(e.to_string()))?;
+                    // Folded in place: on an error nothing of the history is kept.
+                    let current = case.take();
+                    *case =
+                        Some(Case::apply(current, event).map_err(|e| malformed(e.to_string()))?);
                     applied.drafts.push(Draft::of_event(event));
                 }
             }
@@ -372,8 +374,8 @@ pub fn apply(history: &History, mut loaded: Loaded) -> StoreResult<Applied> {
         }
     }
     for number in case_order {
-        if let Some(entry) = cases.remove(&number) {
-            applied.cases.push(entry);
+        if let Some((Some(case), stored)) = cases.remove(&number) {
+            applied.cases.push((case, stored));
         }
     }
     for (day, state) in days {

@@ -13,7 +13,7 @@ use super::column::{Column, Truth};
 use crate::catalog::FactType;
 use crate::decimal;
 use crate::expr::Type;
-use crate::value::{Value, parse_date};
+use crate::value::{Value, parse_date_bytes};
 
 /// The values read so far for one fact column.
 #[derive(Debug)]
@@ -72,43 +72,31 @@ impl ColumnReader {
             self.push_unknown();
             return Ok(());
         }
-        let Ok(text) = std::str::from_utf8(cell) else {
-            return Err(format!(
-                "column `{}`: the cell is not valid UTF-8",
-                self.name
-            ));
-        };
-        let bad =
-            |expected: &str| format!("column `{}`: {} is not {expected}", self.name, shown(text));
+        // Bools, ints, dates and enum values are read from the bytes (a cell equal to a
+        // declared value is that value's UTF-8); only text kept as text is decoded.
         match (&self.ty, &mut self.values) {
             (FactType::Bool, values) => {
-                let value = parse_bool(text).ok_or_else(|| bad("a bool (true, false, 1 or 0)"))?;
+                let value = parse_bool(cell).ok_or_else(|| bad(&self.name, cell, BOOL))?;
                 if let Values::Bools(bools) = values {
                     bools.push(Some(value));
                 }
             }
             (FactType::Int, values) => {
-                let value = parse_int(text).ok_or_else(|| {
-                    bad("an int (whole digits, between -9223372036854775808 and 9223372036854775807)")
-                })?;
+                let value = parse_int(cell).ok_or_else(|| bad(&self.name, cell, INT))?;
                 if let Values::Ints(ints) = values {
                     ints.push(Some(value));
                 }
             }
             (FactType::Date, values) => {
-                let value = parse_date(text).ok_or_else(|| bad("a date written YYYY-MM-DD"))?;
+                let value = parse_date_bytes(cell).ok_or_else(|| bad(&self.name, cell, DATE))?;
                 if let Values::Dates(dates) = values {
                     dates.push(Some(value));
                 }
             }
             (FactType::Enum(declared), values) => {
-                let Some(position) = declared.iter().position(|v| v == text) else {
-                    return Err(format!(
-                        "column `{}`: {} is not one of its values ({})",
-                        self.name,
-                        shown(text),
-                        declared.join(", ")
-                    ));
+                let Some(position) = declared.iter().position(|v| v.as_bytes() == cell) else {
+                    let expected = format!("one of its values ({})", declared.join(", "));
+                    return Err(bad(&self.name, cell, &expected));
                 };
                 if let Values::Enums(codes) = values {
                     // Declared values are far fewer than u32::MAX; a wider code is unknown.
@@ -116,16 +104,24 @@ impl ColumnReader {
                 }
             }
             (FactType::Decimal, Values::Other(others)) => {
-                let value = decimal::parse_exact(text)
-                    .ok_or_else(|| bad("a decimal (a number of at most 60 digits)"))?;
+                let value = std::str::from_utf8(cell)
+                    .ok()
+                    .and_then(decimal::parse_exact)
+                    .ok_or_else(|| bad(&self.name, cell, DECIMAL))?;
                 others.push(Some(Value::Decimal(value)));
             }
             (FactType::Decimal, _) => {
-                if !plain_decimal(text) && decimal::parse_exact(text).is_none() {
-                    return Err(bad("a decimal (a number of at most 60 digits)"));
+                let valid = plain_decimal(cell)
+                    || std::str::from_utf8(cell)
+                        .ok()
+                        .and_then(decimal::parse_exact)
+                        .is_some();
+                if !valid {
+                    return Err(bad(&self.name, cell, DECIMAL));
                 }
             }
             (FactType::String, values) => {
+                let text = std::str::from_utf8(cell).map_err(|_| bad(&self.name, cell, ""))?;
                 if let Values::Other(others) = values {
                     others.push(Some(Value::Str(text.into())));
                 }
@@ -176,40 +172,66 @@ impl ColumnReader {
     }
 }
 
-fn parse_bool(text: &str) -> Option<bool> {
-    if text.eq_ignore_ascii_case("true") || text == "1" {
+/// Why `cell` is not a value of column `name`: not UTF-8, or not `expected`.
+fn bad(name: &str, cell: &[u8], expected: &str) -> String {
+    match std::str::from_utf8(cell) {
+        Ok(text) => format!("column `{name}`: {} is not {expected}", shown(text)),
+        Err(_) => format!("column `{name}`: the cell is not valid UTF-8"),
+    }
+}
+
+const BOOL: &str = "a bool (true, false, 1 or 0)";
+const INT: &str = "an int (whole digits, between -9223372036854775808 and 9223372036854775807)";
+const DATE: &str = "a date written YYYY-MM-DD";
+const DECIMAL: &str = "a decimal (a number of at most 60 digits)";
+
+fn parse_bool(cell: &[u8]) -> Option<bool> {
+    if cell.eq_ignore_ascii_case(b"true") || cell == b"1" {
         Some(true)
-    } else if text.eq_ignore_ascii_case("false") || text == "0" {
+    } else if cell.eq_ignore_ascii_case(b"false") || cell == b"0" {
         Some(false)
     } else {
         None
     }
 }
 
-/// Whole digits with an optional minus, as a JSON integer is written.
-fn parse_int(text: &str) -> Option<i64> {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+/// Whole digits with an optional minus, as a JSON integer is written; `None` outside i64.
+fn parse_int(cell: &[u8]) -> Option<i64> {
+    let (negative, digits) = match cell.strip_prefix(b"-") {
+        Some(digits) => (true, digits),
+        None => (false, cell),
+    };
+    if digits.is_empty() {
         return None;
     }
-    text.parse().ok()
+    // Accumulated on the side of the sign, so that i64::MIN, whose magnitude is no i64,
+    // is read too.
+    digits.iter().try_fold(0i64, |n, &d| {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        let digit = i64::from(d - b'0');
+        let n = n.checked_mul(10)?;
+        if negative {
+            n.checked_sub(digit)
+        } else {
+            n.checked_add(digit)
+        }
+    })
 }
 
 /// `-123.45` with at most 60 digits: always a decimal `parse_exact` accepts, so a column
 /// that is only checked need not build the number. Anything else is left to `parse_exact`.
-fn plain_decimal(text: &str) -> bool {
-    let unsigned = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = match unsigned.split_once('.') {
-        Some((_, "")) => return false,
-        Some(parts) => parts,
-        None => (unsigned, ""),
+fn plain_decimal(cell: &[u8]) -> bool {
+    let unsigned = cell.strip_prefix(b"-").unwrap_or(cell);
+    let (whole, fraction) = match unsigned.iter().position(|&b| b == b'.') {
+        Some(point) if point + 1 == unsigned.len() => return false,
+        Some(point) => (&unsigned[..point], &unsigned[point + 1..]),
+        None => (unsigned, &[][..]),
     };
     !whole.is_empty()
         && whole.len() + fraction.len() <= 60
-        && whole
-            .bytes()
-            .chain(fraction.bytes())
-            .all(|b| b.is_ascii_digit())
+        && whole.iter().chain(fraction).all(u8::is_ascii_digit)
 }
 
 /// A column of `values` typed for a fact of type `ty` (the columnar tests build their
@@ -263,11 +285,11 @@ mod tests {
     #[test]
     fn plain_decimals_are_what_parse_exact_accepts() {
         for text in ["0", "-0", "2590.49", "007.10", &"9".repeat(60), "1.5"] {
-            assert!(plain_decimal(text), "{text}");
+            assert!(plain_decimal(text.as_bytes()), "{text}");
             assert!(decimal::parse_exact(text).is_some(), "{text}");
         }
-        for text in ["", "-", ".5", "5.", "1e3", "1,5", &"9".repeat(61)] {
-            assert!(!plain_decimal(text), "{text}");
+        for text in ["", "-", ".5", "5.", "1e3", "1,5", "1.2.3", &"9".repeat(61)] {
+            assert!(!plain_decimal(text.as_bytes()), "{text}");
         }
     }
 
@@ -302,5 +324,49 @@ mod tests {
         let mut dates = ColumnReader::new(2, "birth_date", &FactType::Date, true);
         let refused = dates.push(long.as_bytes()).expect_err("not a date");
         assert!(refused.contains('…') && refused.len() < 100, "{refused}");
+        let hukou = FactType::Enum(vec!["上海".to_owned(), "other".to_owned()].into());
+        let mut enums = ColumnReader::new(3, "hukou", &hukou, true);
+        assert!(enums.push("上海".as_bytes()).is_ok());
+        assert_eq!(
+            enums.push(b"\xe4\xb8").expect_err("cut short"),
+            "column `hukou`: the cell is not valid UTF-8"
+        );
+        assert_eq!(
+            enums.finish(),
+            Some(Column::Enum {
+                codes: vec![1],
+                values: vec!["上海".to_owned(), "other".to_owned()].into()
+            })
+        );
+    }
+
+    #[test]
+    fn ints_are_read_as_rust_reads_whole_digits() {
+        for text in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "007",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "-",
+            "",
+            "1-",
+            "--1",
+            "1 ",
+            "١",
+        ] {
+            let digits = text.strip_prefix('-').unwrap_or(text);
+            let whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+            let expected = if whole {
+                text.parse::<i64>().ok()
+            } else {
+                None
+            };
+            assert_eq!(parse_int(text.as_bytes()), expected, "{text:?}");
+        }
     }
 }

@@ -84,42 +84,44 @@ impl Splitter {
     /// of the input the last record ends there, terminated or not; `None` when there is no
     /// record left.
     pub(crate) fn next(&mut self, bytes: &[u8], eof: bool) -> Option<Found> {
+        // Whole spans at a time: outside quotes only a line break or a quote matters, inside
+        // them only the next quote.
         while self.at < bytes.len() {
-            let byte = bytes[self.at];
+            let rest = &bytes[self.at..];
             match self.state {
-                State::Quoted => {
+                State::Quoted => match rest.iter().position(|&b| b == b'"') {
+                    Some(offset) => {
+                        self.newlines += line_breaks(&rest[..offset]);
+                        self.at += offset + 1;
+                        self.state = State::QuoteInQuoted;
+                    }
+                    None => {
+                        self.newlines += line_breaks(rest);
+                        self.at = bytes.len();
+                    }
+                },
+                State::QuoteInQuoted if rest[0] == b'"' => {
                     self.at += 1;
-                    match byte {
-                        b'"' => self.state = State::QuoteInQuoted,
-                        b'\n' => self.newlines += 1,
-                        _ => {}
-                    }
+                    self.state = State::Quoted;
                 }
-                State::CellStart | State::Unquoted | State::QuoteInQuoted => match byte {
-                    b'\n' => return Some(self.finish(self.at + 1, true)),
-                    b'\r' => match bytes.get(self.at + 1) {
-                        Some(b'\n') => return Some(self.finish(self.at + 2, true)),
-                        None if !eof => return None,
-                        None => return Some(self.finish(self.at + 1, false)),
-                        Some(_) => {
-                            self.state = State::Unquoted;
-                            self.at += 1;
+                _ => match rest.iter().position(|&b| b == b'\n' || b == b'"') {
+                    Some(offset) => {
+                        let at = self.at + offset;
+                        if bytes[at] == b'\n' {
+                            return Some(self.finish(at + 1, true));
                         }
-                    },
-                    b',' => {
-                        self.state = State::CellStart;
-                        self.at += 1;
-                    }
-                    b'"' => {
-                        self.state = match self.state {
-                            State::Unquoted => State::Unquoted,
-                            _ => State::Quoted,
+                        // A quote opens a quoted cell only where a cell starts.
+                        let cell_start = at == self.start || bytes[at - 1] == b',';
+                        self.state = if cell_start {
+                            State::Quoted
+                        } else {
+                            State::Unquoted
                         };
-                        self.at += 1;
+                        self.at = at + 1;
                     }
-                    _ => {
+                    None => {
                         self.state = State::Unquoted;
-                        self.at += 1;
+                        self.at = bytes.len();
                     }
                 },
             }
@@ -153,30 +155,40 @@ impl Splitter {
     }
 }
 
-/// The cells of one record, unescaped, as byte ranges into `text`.
+/// The cells of one record: byte ranges into the record's own bytes when it has no quoted
+/// cell (read in place, nothing copied), else into `text`, where quoted cells are unescaped.
 #[derive(Debug, Default)]
 pub(crate) struct Cells {
-    pub(crate) text: Vec<u8>,
-    ends: Vec<usize>,
+    text: Vec<u8>,
+    in_text: bool,
+    ranges: Vec<(usize, usize)>,
+    /// Where the cell being read starts in `text`.
+    cell_start: usize,
 }
 
 impl Cells {
     pub(crate) fn len(&self) -> usize {
-        self.ends.len()
+        self.ranges.len()
     }
 
-    pub(crate) fn get(&self, index: usize) -> &[u8] {
-        let start = if index == 0 { 0 } else { self.ends[index - 1] };
-        &self.text[start..self.ends[index]]
+    /// Cell `index` of the record read from `source` (the bytes given to [`read_record`]).
+    pub(crate) fn get<'a>(&'a self, source: &'a [u8], index: usize) -> &'a [u8] {
+        let Some(&(start, end)) = self.ranges.get(index) else {
+            return &[];
+        };
+        let from = if self.in_text { &self.text[..] } else { source };
+        from.get(start..end).unwrap_or_default()
     }
 
     fn clear(&mut self) {
         self.text.clear();
-        self.ends.clear();
+        self.ranges.clear();
+        self.cell_start = 0;
     }
 
     fn end_cell(&mut self) {
-        self.ends.push(self.text.len());
+        self.ranges.push((self.cell_start, self.text.len()));
+        self.cell_start = self.text.len();
     }
 }
 
@@ -196,74 +208,135 @@ pub(crate) struct Record {
 /// complete (a chunk holds whole records), so the record ends at a terminator or at the end.
 pub(crate) fn read_record(bytes: &[u8], start: usize, cells: &mut Cells) -> Record {
     cells.clear();
+    cells.in_text = false;
+    // Most records have no quote: their cells are the bytes between commas, read in place
+    // in one pass. At the first quote the record is read again, byte by meaningful byte.
+    let mut cell_start = start;
+    let mut at = start;
+    let line_end = loop {
+        match bytes.get(at) {
+            None => break None,
+            Some(b'\n') => break Some(at),
+            Some(b',') => {
+                cells.ranges.push((cell_start, at));
+                cell_start = at + 1;
+            }
+            Some(b'"') => {
+                cells.clear();
+                return read_quoted_record(bytes, start, cells);
+            }
+            Some(_) => {}
+        }
+        at += 1;
+    };
+    let (end, newlines) = match line_end {
+        Some(at) => (at + 1, 1),
+        None => (bytes.len(), 0),
+    };
+    // A carriage return before the line break (or the end) is the terminator's.
+    let mut content_end = line_end.unwrap_or(bytes.len());
+    if content_end > cell_start && bytes[content_end - 1] == b'\r' {
+        content_end -= 1;
+    }
+    cells.ranges.push((cell_start, content_end));
+    Record {
+        end,
+        newlines,
+        blank: content_end == start,
+        problem: None,
+    }
+}
+
+/// A record with a quote somewhere: read byte by meaningful byte, quoted cells unescaped
+/// into the cells' own text.
+fn read_quoted_record(bytes: &[u8], start: usize, cells: &mut Cells) -> Record {
+    cells.in_text = true;
     let mut state = State::CellStart;
     let mut problem = None;
     let mut newlines = 0;
     let mut at = start;
     let end = loop {
-        let Some(&byte) = bytes.get(at) else {
-            if state == State::Quoted {
+        let rest = bytes.get(at..).unwrap_or_default();
+        if state == State::Quoted {
+            // The quoted text, up to the next quote.
+            let Some(offset) = rest.iter().position(|&b| b == b'"') else {
+                newlines += line_breaks(rest);
+                cells.text.extend_from_slice(rest);
                 problem.get_or_insert(CsvProblem::UnclosedQuote(cells.len() + 1));
+                break bytes.len();
+            };
+            newlines += line_breaks(&rest[..offset]);
+            cells.text.extend_from_slice(&rest[..offset]);
+            at += offset + 1;
+            state = State::QuoteInQuoted;
+            continue;
+        }
+        // Unquoted text, up to the next byte that means something.
+        let text = rest
+            .iter()
+            .position(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+            .unwrap_or(rest.len());
+        if text > 0 {
+            if state == State::QuoteInQuoted {
+                problem.get_or_insert(CsvProblem::TextAfterClosingQuote(cells.len() + 1));
             }
+            cells.text.extend_from_slice(&rest[..text]);
+            state = State::Unquoted;
+            at += text;
+        }
+        let Some(&byte) = bytes.get(at) else {
             break bytes.len();
         };
         at += 1;
-        match state {
-            State::Quoted => match byte {
-                b'"' => state = State::QuoteInQuoted,
-                other => {
-                    newlines += u64::from(other == b'\n');
-                    cells.text.push(other);
-                }
-            },
-            State::CellStart | State::Unquoted | State::QuoteInQuoted => match byte {
-                b'\n' => {
+        match byte {
+            b'\n' => {
+                newlines += 1;
+                break at;
+            }
+            b'\r' if matches!(bytes.get(at), Some(b'\n') | None) => {
+                if bytes.get(at).is_some() {
                     newlines += 1;
-                    break at;
+                    at += 1;
                 }
-                b'\r' if matches!(bytes.get(at), Some(b'\n') | None) => {
-                    if bytes.get(at).is_some() {
-                        newlines += 1;
-                        at += 1;
-                    }
-                    break at;
+                break at;
+            }
+            b',' => {
+                cells.end_cell();
+                state = State::CellStart;
+            }
+            b'"' => match state {
+                State::CellStart => state = State::Quoted,
+                State::QuoteInQuoted => {
+                    cells.text.push(b'"');
+                    state = State::Quoted;
                 }
-                b',' => {
-                    cells.end_cell();
-                    state = State::CellStart;
-                }
-                b'"' => match state {
-                    State::CellStart => state = State::Quoted,
-                    State::QuoteInQuoted => {
-                        cells.text.push(b'"');
-                        state = State::Quoted;
-                    }
-                    _ => {
-                        problem.get_or_insert(CsvProblem::QuoteInUnquotedCell(cells.len() + 1));
-                        cells.text.push(b'"');
-                    }
-                },
-                other => {
-                    if state == State::QuoteInQuoted {
-                        problem.get_or_insert(CsvProblem::TextAfterClosingQuote(cells.len() + 1));
-                    }
-                    cells.text.push(other);
-                    state = State::Unquoted;
+                _ => {
+                    problem.get_or_insert(CsvProblem::QuoteInUnquotedCell(cells.len() + 1));
+                    cells.text.push(b'"');
                 }
             },
+            other => {
+                // A carriage return that ends nothing is text.
+                if state == State::QuoteInQuoted {
+                    problem.get_or_insert(CsvProblem::TextAfterClosingQuote(cells.len() + 1));
+                }
+                cells.text.push(other);
+                state = State::Unquoted;
+            }
         }
     };
     cells.end_cell();
-    let blank = cells.len() == 1 && cells.text.is_empty() && {
-        let line = &bytes[start..end];
-        line == b"\n" || line == b"\r\n" || line == b"\r"
-    };
     Record {
         end,
         newlines,
-        blank,
+        // It has a quote: a cell was written, if only as "".
+        blank: false,
         problem,
     }
+}
+
+fn line_breaks(text: &[u8]) -> u64 {
+    text.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// `text` as one CSV cell: quoted when it holds a comma, a quote or a line break.
@@ -284,7 +357,7 @@ mod tests {
         let mut cells = Cells::default();
         let record = read_record(text.as_bytes(), 0, &mut cells);
         let list = (0..cells.len())
-            .map(|i| String::from_utf8_lossy(cells.get(i)).into_owned())
+            .map(|i| String::from_utf8_lossy(cells.get(text.as_bytes(), i)).into_owned())
             .collect();
         (list, record)
     }
@@ -342,6 +415,28 @@ mod tests {
     }
 
     proptest! {
+        /// A record without quotes read in place has the cells, end and lines the
+        /// byte-by-byte reader gives it; it is blank when it is only a line break.
+        #[test]
+        fn plain_records_read_in_place_as_byte_by_byte(
+            bytes in prop::collection::vec(prop::sample::select(b"a,\r\n".to_vec()), 1..40),
+        ) {
+            let (mut fast, mut slow) = (Cells::default(), Cells::default());
+            let mut at = 0;
+            while at < bytes.len() {
+                let read = read_record(&bytes, at, &mut fast);
+                slow.clear();
+                let reference = read_quoted_record(&bytes, at, &mut slow);
+                prop_assert_eq!((read.end, read.newlines, read.problem), (reference.end, reference.newlines, reference.problem));
+                let cells = |c: &Cells| (0..c.len()).map(|i| c.get(&bytes, i).to_vec()).collect::<Vec<_>>();
+                prop_assert_eq!(cells(&fast), cells(&slow));
+                let line = &bytes[at..read.end];
+                let blank = line == b"\n" || line == b"\r\n" || line == b"\r";
+                prop_assert_eq!(read.blank, blank);
+                at = read.end;
+            }
+        }
+
         /// The splitter (resuming across reads of any size) and the record reader agree on
         /// where every record ends and how many lines it spans, whatever the bytes.
         #[test]

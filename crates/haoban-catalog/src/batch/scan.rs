@@ -87,17 +87,18 @@ impl<'c> ScanPlan<'c> {
         let mut offer_facts = Vec::new();
         for &index in &indices {
             let item = catalog.item_at(index);
+            // Per item: another item's tracing through a derived fact does not name the
+            // given facts behind it for this one.
             let mut named = vec![false; facts];
+            let mut derived = vec![false; facts];
             for conjunct in item.eligible.iter().flat_map(|e| &e.conjuncts) {
-                trace(catalog, &conjunct.program.refs, &mut needed, &mut named);
+                trace(catalog, &conjunct.program.refs, &mut derived, &mut named);
+            }
+            for (slot, &is_derived) in derived.iter().enumerate() {
+                needed[slot] |= is_derived;
             }
             for when in item.materials.iter().filter_map(|m| m.when.as_ref()) {
-                trace(
-                    catalog,
-                    &when.program.refs,
-                    &mut vec![false; facts],
-                    &mut named,
-                );
+                trace(catalog, &when.program.refs, &mut derived, &mut named);
             }
             for (slot, &is_named) in named.iter().enumerate() {
                 kept[slot] |= is_named;

@@ -10,11 +10,14 @@ use haoban_cases::Clock;
 
 mod calendar;
 mod catalog;
+mod demo;
 mod guide;
 mod notice;
 mod prereview;
 mod report;
+mod scan;
 mod server;
+mod sim;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,6 +42,11 @@ enum Command {
     Calendar(CalendarCommand),
     /// Run the service center: the HTTP API on SQLite (default ./haoban.db) or PostgreSQL.
     Serve(server::ServeArgs),
+    /// A demo center: a simulated year on its own SQLite file (./haoban-demo.db), with
+    /// staff accounts, served like `serve`.
+    Demo(demo::DemoArgs),
+    /// Simulate days of a center into a store, or `sim what-if` the waits with N windows.
+    Sim(sim::SimArgs),
     /// Bring a PostgreSQL database's schema up to date (SQLite does this at start).
     Migrate(server::MigrateArgs),
     /// Staff accounts.
@@ -50,6 +58,9 @@ enum Command {
     /// Reports from the process record.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Proactive benefits (免申即享): the catalog's proactive items judged for a whole
+    /// population registry (CSV), and with --offer the offers residents confirm (一键即享).
+    Scan(scan::ScanArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,10 +133,13 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::Prereview(args) => prereview::run(&args, clock),
         Command::Calendar(CalendarCommand::Deadline(args)) => calendar::deadline(&args),
         Command::Serve(args) => server::serve(&args),
+        Command::Demo(args) => demo::run(&args, clock),
+        Command::Sim(args) => sim::run(&args, clock),
         Command::Migrate(args) => server::migrate(&args),
         Command::Admin(AdminCommand::CreateUser(args)) => server::create_user(&args),
         Command::Audit(AuditCommand::Verify(args)) => server::audit_verify(&args),
         Command::Report(ReportCommand::Monthly(args)) => report::monthly(&args, clock),
+        Command::Scan(args) => scan::run(&args, clock),
     }
 }
 

@@ -49,7 +49,7 @@ impl Database {
 
     /// Opens the store. SQLite migrates itself; PostgreSQL expects `haoban migrate` first.
     /// Both refuse settings under which an acknowledged write could be lost.
-    async fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
+    pub(super) async fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
         match &self.database_url {
             Some(url) => {
                 let store = PostgresStore::connect(url).await?;
@@ -141,30 +141,39 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         println!("  API:      http://{address}/api/v1, described at http://{address}/api/openapi.json");
         println!("  sign in:  POST /api/v1/session {{\"username\", \"password\"}}; create staff accounts with");
         println!("            haoban admin create-user --username NAME --role clerk --center CENTER  (password on stdin)");
-        let state = AppState {
-            store,
-            catalog: Arc::new(catalog),
-            clock: Arc::new(SystemClock),
-            notifier: Arc::new(LogNotifier),
-            devices: Arc::new(LogDevices),
-            config: {
-                let mut config = WebConfig::default();
-                config.self_service.kiosk_idle_seconds = args.kiosk_idle_seconds;
-                config
-            },
-        };
-        // Monthly lists on the first working day, default ratings each day.
-        let scheduled = haoban_web::scheduler::spawn(state.clone(), SCHEDULER_EVERY);
-        let app = haoban_web::router(state);
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown())
-            .await;
-        scheduled.abort();
-        match served {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => failed(err),
-        }
+        let mut config = WebConfig::default();
+        config.self_service.kiosk_idle_seconds = args.kiosk_idle_seconds;
+        serve_on(listener, store, catalog, config).await
     })
+}
+
+/// Serves `store` on `listener` until interrupted (Ctrl-C or SIGTERM): the API and the
+/// pages, with the scheduler ticking beside them.
+pub(super) async fn serve_on(
+    listener: tokio::net::TcpListener,
+    store: Arc<dyn Store>,
+    catalog: haoban_catalog::Catalog,
+    config: WebConfig,
+) -> ExitCode {
+    let state = AppState {
+        store,
+        catalog: Arc::new(catalog),
+        clock: Arc::new(SystemClock),
+        notifier: Arc::new(LogNotifier),
+        devices: Arc::new(LogDevices),
+        config,
+    };
+    // Monthly lists on the first working day, default ratings each day.
+    let scheduled = haoban_web::scheduler::spawn(state.clone(), SCHEDULER_EVERY);
+    let app = haoban_web::router(state);
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await;
+    scheduled.abort();
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => failed(err),
+    }
 }
 
 async fn shutdown() {
