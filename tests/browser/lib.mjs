@@ -20,6 +20,11 @@ export const VIEWPORT = { width: 1920, height: 1080 };
 export const TIMEOUT_MS = 15_000;
 
 export const CENTER = 'linfen';
+/**
+ * How long a kiosk screen waits without a touch before it clears itself (`haoban serve
+ * --kiosk-idle-seconds`, 60 by default): short, so a scenario can watch it happen.
+ */
+export const KIOSK_IDLE_SECONDS = 15;
 export const PASSWORD = 'browser test password';
 
 /** One account per role, created before the scenarios run; `users.desk` and so on. */
@@ -64,7 +69,11 @@ export async function startServer(bin, db, { catalog = 'catalog/shanghai', timeo
     cwd: ROOT,
     // The notifier's messages too (info, the ID number masked): a scenario reads the
     // rating link a resident is sent from the server's output, as an operator could.
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn,haoban_web::notifier=info' },
+    env: {
+      ...process.env,
+      RUST_LOG: process.env.RUST_LOG || 'warn,haoban_web::notifier=info',
+      HAOBAN_KIOSK_IDLE_SECONDS: String(KIOSK_IDLE_SECONDS),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const server = {
@@ -239,6 +248,42 @@ export async function signIn(page, user, { next } = {}) {
 export async function clickAndWait(page, locator) {
   const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.click()]);
   return response;
+}
+
+/** Taps (touch) something that submits a form or follows a link, and waits for the page. */
+export async function tapAndWait(page, locator) {
+  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.tap()]);
+  return response;
+}
+
+/**
+ * Types `text` into the kiosk field `field` as a resident does: a tap on the field, then a
+ * tap on the on-screen key (`#keypad [data-key]`) for each character. Fails unless the
+ * field then holds exactly `text`. The page needs a context with `hasTouch`.
+ */
+export async function typeOnKeypad(page, field, text) {
+  await field.tap();
+  for (const char of text) await page.locator(`#keypad [data-key="${char}"]`).tap();
+  const value = await field.inputValue();
+  check(value === text, `the keypad should have typed ${JSON.stringify(text)} into ${field}, it holds ${JSON.stringify(value)}`);
+}
+
+/**
+ * Fails if the page is wider than `width`, so it would scroll sideways; names the
+ * innermost elements (or their unwrapped text) that stick out.
+ */
+export async function expectNoSideScroll(page, width, what) {
+  const { scrollWidth, wide } = await page.evaluate((limit) => {
+    const describe = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${[...el.classList].map((c) => `.${c}`).join('')}`;
+    const right = (el) => Math.max(el.getBoundingClientRect().right, el.getBoundingClientRect().left + el.scrollWidth);
+    const out = [...document.body.querySelectorAll('*')].filter((el) => right(el) > limit + 0.5);
+    const innermost = out.filter((el) => !out.some((other) => other !== el && el.contains(other)));
+    return {
+      scrollWidth: document.documentElement.scrollWidth,
+      wide: innermost.slice(0, 5).map((el) => `${describe(el)} (to ${Math.round(right(el))} px)`),
+    };
+  }, width);
+  check(scrollWidth <= width, `${what} scrolls sideways at ${width} px: the page is ${scrollWidth} px wide (${page.url()}); sticking out: ${wide.join(', ') || '(none found)'}`);
 }
 
 /** Clicks something that opens a new tab (a form with `target="_blank"`); returns the tab, loaded. */

@@ -11,6 +11,7 @@ mod decide;
 mod ids;
 pub mod policy;
 pub mod record;
+pub mod upload;
 
 pub use case::{
     Applicant, Case, CaseStatus, Channel, Deficiency, Delivery, Event, EventKind, MaterialCheck,
@@ -21,3 +22,4 @@ pub use deadline::{Deadline, DeadlineState, deadline};
 pub use decide::{CaseError, Command, Context, ItemTerms, decide, event, submit};
 pub use ids::{CaseNumber, CenterId, IdError, IdNumber, check_character};
 pub use policy::{Action, Role, Scope, permits};
+pub use upload::{FileKind, UploadError, UploadMeta};

@@ -5,6 +5,7 @@ use haoban_cases::record::{Draft, record_time};
 use haoban_cases::{CenterId, Role};
 use serde::Serialize;
 
+use crate::cabinet::{Compartment, ReturnReason};
 use crate::ticket::{Priority, TicketNumber};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,6 +75,40 @@ pub enum HallEvent {
         visitor: String,
         ticket: TicketNumber,
     },
+    /// A resident identified at the door of the 24-hour self-service area: their visit.
+    DoorEntered {
+        visitor: String,
+        door: String,
+    },
+    CabinetInstalled {
+        cabinet: String,
+        location: String,
+        small: usize,
+        medium: usize,
+        large: usize,
+    },
+    /// A result put in a compartment; the pickup code was sent to the applicant.
+    ParcelDeposited {
+        case: String,
+        compartment: Compartment,
+        expires_at: DateTime<Utc>,
+    },
+    /// A wrong pickup code was typed at the kiosk.
+    PickupRefused {
+        case: String,
+        compartment: Compartment,
+        wrong_codes: u32,
+    },
+    ParcelPickedUp {
+        case: String,
+        compartment: Compartment,
+    },
+    /// Taken out of its compartment and back to the desk.
+    ParcelReturned {
+        case: String,
+        compartment: Compartment,
+        reason: ReturnReason,
+    },
 }
 
 impl HallEvent {
@@ -93,6 +128,12 @@ impl HallEvent {
             HallEvent::VisitRecorded { .. } => "visit_recorded",
             HallEvent::AppointmentBooked { .. } => "appointment_booked",
             HallEvent::AppointmentCheckedIn { .. } => "appointment_checked_in",
+            HallEvent::DoorEntered { .. } => "door_entered",
+            HallEvent::CabinetInstalled { .. } => "cabinet_installed",
+            HallEvent::ParcelDeposited { .. } => "parcel_deposited",
+            HallEvent::PickupRefused { .. } => "pickup_refused",
+            HallEvent::ParcelPickedUp { .. } => "parcel_picked_up",
+            HallEvent::ParcelReturned { .. } => "parcel_returned",
         }
     }
 

@@ -1,4 +1,4 @@
-//! haoban-hall: the staffed hall's queue. Tickets numbered per center, day and category
+//! haoban-hall: the staffed hall's queue and the self-service area's cabinets. Tickets numbered per center, day and category
 //! (A023), priority classes with aging so that nobody waits forever, windows that call any
 //! ticket (全岗通) unless given skills, and wait estimates from recent service times.
 //!
@@ -6,6 +6,7 @@
 //! called, so two windows never get the same ticket.
 
 mod appointment;
+mod cabinet;
 mod events;
 mod queue;
 mod report;
@@ -14,6 +15,10 @@ mod ticket;
 mod visitor;
 
 pub use appointment::{Appointment, AppointmentError, AppointmentStatus, SlotPlan};
+pub use cabinet::{
+    Cabinet, CabinetError, Compartment, CompartmentSize, MAX_COMPARTMENTS, Parcel, ParcelStatus,
+    PickupOutcome, PickupRules, ReturnReason, allocate,
+};
 pub use events::HallEvent;
 pub use queue::{
     AgingRule, DEFAULT_SERVICE, Estimate, Window, Windows, estimate_in_queue, estimate_wait,

@@ -101,8 +101,9 @@ pub(crate) async fn disable_user(store: &PostgresStore, username: &str) -> Store
 
 pub(crate) async fn create_session(store: &PostgresStore, session: &Session) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO sessions (center, id_hash, kind, subject, role, created_at, last_seen, csrf_token)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO sessions (center, id_hash, kind, subject, role, created_at, last_seen, csrf_token,
+             assisted_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(session.center.as_ref())
     .bind(&session.id_hash)
@@ -112,6 +113,7 @@ pub(crate) async fn create_session(store: &PostgresStore, session: &Session) -> 
     .bind(session.created_at)
     .bind(session.last_seen)
     .bind(&session.csrf_token)
+    .bind(&session.assisted_by)
     .execute(&store.pool)
     .await
     .map_err(db)?;
@@ -229,5 +231,6 @@ fn session_from_row(row: &PgRow) -> StoreResult<Session> {
         created_at: row.get("created_at"),
         last_seen: row.get("last_seen"),
         csrf_token: row.get("csrf_token"),
+        assisted_by: row.get("assisted_by"),
     })
 }

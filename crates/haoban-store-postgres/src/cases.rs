@@ -6,7 +6,7 @@ use haoban_cases::record::{Entry, Head};
 use haoban_cases::{Case, CaseNumber, Event, EventKind};
 use haoban_store::codec::case_from_state;
 use haoban_store::{CaseFilter, Chain, StoreError, StoreResult};
-use sqlx::{QueryBuilder, Row};
+use sqlx::{PgConnection, QueryBuilder, Row};
 
 use crate::{BEGIN_SNAPSHOT, PostgresStore, append, corrupt, count, db, entry_from_row, save_case};
 
@@ -38,21 +38,20 @@ pub(crate) async fn open_case(
     Ok(case)
 }
 
-pub(crate) async fn record(
-    store: &PostgresStore,
+/// The case and its version, its row locked for the rest of the transaction (so this
+/// reads the latest commit and keeps other writers of the case out until it commits);
+/// `Conflict` if it is not at `expected_version`.
+pub(crate) async fn load_for_update(
+    conn: &mut PgConnection,
     number: &CaseNumber,
     expected_version: Option<u64>,
-    events: Vec<Event>,
-) -> StoreResult<Case> {
-    let mut tx = store.write().await?;
-    // Locking the case's row makes this read the latest commit and keeps other writers
-    // of the same case out until this one commits.
+) -> StoreResult<(Case, u64)> {
     let row = sqlx::query(
         "SELECT state, version FROM cases WHERE center = $1 AND number = $2 FOR UPDATE",
     )
     .bind(number.center().as_ref())
     .bind(number.as_ref())
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(db)?
     .ok_or_else(|| StoreError::NotFound(format!("case {number}")))?;
@@ -64,7 +63,17 @@ pub(crate) async fn record(
             "case {number} is at version {version}, not {expected}: reload it and try again"
         )));
     }
-    let mut case = case_from_state(row.get("state"))?;
+    Ok((case_from_state(row.get("state"))?, version))
+}
+
+pub(crate) async fn record(
+    store: &PostgresStore,
+    number: &CaseNumber,
+    expected_version: Option<u64>,
+    events: Vec<Event>,
+) -> StoreResult<Case> {
+    let mut tx = store.write().await?;
+    let (mut case, version) = load_for_update(&mut tx, number, expected_version).await?;
     for event in &events {
         if event.case.as_ref() != Some(number) {
             return Err(StoreError::Corrupt(format!(

@@ -101,8 +101,9 @@ pub(crate) async fn disable_user(store: &SqliteStore, username: &str) -> StoreRe
 
 pub(crate) async fn create_session(store: &SqliteStore, session: &Session) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO sessions (center, id_hash, kind, subject, role, created_at, last_seen, csrf_token)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sessions (center, id_hash, kind, subject, role, created_at, last_seen, csrf_token,
+             assisted_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(session.center.as_ref())
     .bind(&session.id_hash)
@@ -112,6 +113,7 @@ pub(crate) async fn create_session(store: &SqliteStore, session: &Session) -> St
     .bind(time(session.created_at))
     .bind(time(session.last_seen))
     .bind(&session.csrf_token)
+    .bind(&session.assisted_by)
     .execute(&store.writer)
     .await
     .map_err(db)?;
@@ -235,5 +237,6 @@ fn session_from_row(row: &SqliteRow) -> StoreResult<Session> {
         created_at: parse_time(&row.get::<String, _>("created_at"))?,
         last_seen: parse_time(&row.get::<String, _>("last_seen"))?,
         csrf_token: row.get("csrf_token"),
+        assisted_by: row.get("assisted_by"),
     })
 }

@@ -6,7 +6,7 @@ use haoban_cases::record::{Entry, Head};
 use haoban_cases::{Case, CaseNumber, Event, EventKind};
 use haoban_store::codec::case_from_state;
 use haoban_store::{CaseFilter, Chain, StoreError, StoreResult};
-use sqlx::{Acquire, QueryBuilder, Row};
+use sqlx::{Acquire, QueryBuilder, Row, SqliteConnection};
 
 use crate::{SqliteStore, append, corrupt, db, entry_from_row, save_case};
 
@@ -38,17 +38,16 @@ pub(crate) async fn open_case(
     Ok(case)
 }
 
-pub(crate) async fn record(
-    store: &SqliteStore,
+/// The case and its version, inside a write; `Conflict` if it is not at `expected_version`.
+pub(crate) async fn load_for_update(
+    conn: &mut SqliteConnection,
     number: &CaseNumber,
     expected_version: Option<u64>,
-    events: Vec<Event>,
-) -> StoreResult<Case> {
-    let mut tx = store.write().await?;
+) -> StoreResult<(Case, u64)> {
     let row = sqlx::query("SELECT state, version FROM cases WHERE center = ? AND number = ?")
         .bind(number.center().as_ref())
         .bind(number.as_ref())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(db)?
         .ok_or_else(|| StoreError::NotFound(format!("case {number}")))?;
@@ -60,7 +59,17 @@ pub(crate) async fn record(
             "case {number} is at version {version}, not {expected}: reload it and try again"
         )));
     }
-    let mut case = case_from_state(&row.get::<String, _>("state"))?;
+    Ok((case_from_state(&row.get::<String, _>("state"))?, version))
+}
+
+pub(crate) async fn record(
+    store: &SqliteStore,
+    number: &CaseNumber,
+    expected_version: Option<u64>,
+    events: Vec<Event>,
+) -> StoreResult<Case> {
+    let mut tx = store.write().await?;
+    let (mut case, version) = load_for_update(&mut tx, number, expected_version).await?;
     for event in &events {
         if event.case.as_ref() != Some(number) {
             return Err(StoreError::Corrupt(format!(

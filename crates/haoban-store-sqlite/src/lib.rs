@@ -16,9 +16,11 @@ use haoban_feedback::{
     DefaultRule, FollowUp, FollowUpCommand, FollowUpId, Month, Rated, Rating, Target,
 };
 use haoban_hall::{
-    AgingRule, Appointment, HallEvent, QueueCommand, Ticket, TicketNumber, Visitor, Window,
+    AgingRule, Appointment, Cabinet, HallEvent, Parcel, PickupRules, QueueCommand, Ticket,
+    TicketNumber, Visitor, Window,
 };
 use haoban_store::codec::case_state;
+use haoban_store::self_service::{Attempt, Deposit, Upload};
 use haoban_store::{
     By, CaseFilter, Chain, LoginCode, NewTicket, RatingLink, Session, Store, StoreError,
     StoreResult, User,
@@ -36,6 +38,7 @@ mod hall;
 mod history;
 mod insight;
 mod offers;
+mod self_service;
 mod training;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -491,6 +494,64 @@ impl Store for SqliteStore {
         by: By,
     ) -> StoreResult<FollowUp> {
         self.feedback_step(center, id, command, by).await
+    }
+
+    async fn install_cabinet(
+        &self,
+        center: &CenterId,
+        cabinet: &Cabinet,
+        by: By,
+    ) -> StoreResult<()> {
+        self.ss_install_cabinet(center, cabinet, by).await
+    }
+
+    async fn cabinets(&self, center: &CenterId) -> StoreResult<Vec<Cabinet>> {
+        self.ss_cabinets(center).await
+    }
+
+    async fn deposit_parcel(
+        &self,
+        number: &CaseNumber,
+        expected_version: u64,
+        events: Vec<Event>,
+        deposit: &Deposit,
+        by: By,
+    ) -> StoreResult<(Case, Parcel)> {
+        self.ss_deposit(number, expected_version, events, deposit, by)
+            .await
+    }
+
+    async fn parcels(&self, center: &CenterId, waiting_only: bool) -> StoreResult<Vec<Parcel>> {
+        self.ss_parcels(center, waiting_only).await
+    }
+
+    async fn try_pickup(
+        &self,
+        center: &CenterId,
+        id_number: &str,
+        code: &str,
+        rules: PickupRules,
+        today: NaiveDate,
+        by: By,
+    ) -> StoreResult<Attempt> {
+        self.ss_try_pickup(center, id_number, code, rules, today, by)
+            .await
+    }
+
+    async fn expire_parcels(&self, center: &CenterId, by: By) -> StoreResult<Vec<Parcel>> {
+        self.ss_expire(center, by).await
+    }
+
+    async fn save_upload(&self, upload: &Upload, bytes: &[u8], by: By) -> StoreResult<()> {
+        self.ss_save_upload(upload, bytes, by).await
+    }
+
+    async fn uploads(&self, number: &CaseNumber) -> StoreResult<Vec<Upload>> {
+        self.ss_uploads(number).await
+    }
+
+    async fn upload(&self, center: &CenterId, id: &str) -> StoreResult<Option<(Upload, Vec<u8>)>> {
+        self.ss_upload(center, id).await
     }
 
     async fn create_user(&self, user: &User) -> StoreResult<()> {

@@ -14,9 +14,10 @@ use haoban_feedback::{
     DefaultRule, FollowUp, FollowUpCommand, FollowUpId, Month, Rated, Rating, Target,
 };
 use haoban_hall::{
-    AgingRule, Appointment, Carried, HallEvent, Priority, QueueCommand, Ticket, TicketNumber,
-    Visitor, Window,
+    AgingRule, Appointment, Cabinet, Carried, HallEvent, Parcel, PickupRules, Priority,
+    QueueCommand, Ticket, TicketNumber, Visitor, Window,
 };
+use self_service::{Attempt, Deposit, Upload};
 
 pub mod codec;
 pub mod contract;
@@ -25,6 +26,7 @@ pub mod hall;
 pub mod history;
 pub mod insight;
 pub mod offers;
+pub mod self_service;
 pub mod training;
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +100,8 @@ pub struct Session {
     pub last_seen: DateTime<Utc>,
     /// Forms must send this back (CSRF); API tokens do not use it.
     pub csrf_token: String,
+    /// For a resident's session a clerk opened beside them (网上办理导引): the clerk.
+    pub assisted_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -317,6 +321,58 @@ pub trait Store: Send + Sync + Debug {
         command: &FollowUpCommand,
         by: By,
     ) -> StoreResult<FollowUp>;
+
+    // The self-service area: cabinets (自助证照柜) and residents' uploads.
+
+    /// Installs a cabinet, or changes one of that name whose compartments are all free.
+    async fn install_cabinet(
+        &self,
+        center: &CenterId,
+        cabinet: &Cabinet,
+        by: By,
+    ) -> StoreResult<()>;
+
+    async fn cabinets(&self, center: &CenterId) -> StoreResult<Vec<Cabinet>>;
+
+    /// Records `events`, which leave the case ready for the cabinet, if the case is still
+    /// at `expected_version`, and puts the result in the smallest free compartment it fits
+    /// (`Conflict` when none is free: nothing is recorded then).
+    async fn deposit_parcel(
+        &self,
+        number: &CaseNumber,
+        expected_version: u64,
+        events: Vec<Event>,
+        deposit: &Deposit,
+        by: By,
+    ) -> StoreResult<(Case, Parcel)>;
+
+    /// The center's parcels, most recent first; only those in a compartment if `waiting_only`.
+    async fn parcels(&self, center: &CenterId, waiting_only: bool) -> StoreResult<Vec<Parcel>>;
+
+    /// One try of a pickup code by the resident with `id_number` (see
+    /// [`self_service::attempt`]); the opened parcel's case is delivered on `today`.
+    async fn try_pickup(
+        &self,
+        center: &CenterId,
+        id_number: &str,
+        code: &str,
+        rules: PickupRules,
+        today: NaiveDate,
+        by: By,
+    ) -> StoreResult<Attempt>;
+
+    /// Returns the parcels past their time to the desk.
+    async fn expire_parcels(&self, center: &CenterId, by: By) -> StoreResult<Vec<Parcel>>;
+
+    /// Keeps an upload (already checked) with its bytes, on the case's record.
+    async fn save_upload(&self, upload: &Upload, bytes: &[u8], by: By) -> StoreResult<()>;
+
+    /// A case's uploads, oldest first, without their bytes.
+    async fn uploads(&self, number: &CaseNumber) -> StoreResult<Vec<Upload>>;
+
+    /// An upload and its bytes, checked against the SHA-256 it was stored with:
+    /// `Corrupt` if they were altered since.
+    async fn upload(&self, center: &CenterId, id: &str) -> StoreResult<Option<(Upload, Vec<u8>)>>;
 
     async fn create_user(&self, user: &User) -> StoreResult<()>;
     async fn user(&self, username: &str) -> StoreResult<Option<User>>;

@@ -28,16 +28,24 @@ pub struct Principal {
     pub kind: SessionKind,
     pub session_hash: String,
     pub csrf_token: String,
+    /// A resident's session a clerk opened beside them: the clerk.
+    pub assisted_by: Option<String>,
 }
 
 impl Principal {
     /// How the process record names this actor: staff by username, residents masked.
     pub fn actor(&self) -> String {
         match self.role {
-            Role::Resident => match haoban_cases::IdNumber::parse(&self.subject) {
-                Ok(id) => format!("resident:{}", id.masked()),
-                Err(_) => "resident".to_owned(),
-            },
+            Role::Resident => {
+                let resident = match haoban_cases::IdNumber::parse(&self.subject) {
+                    Ok(id) => format!("resident:{}", id.masked()),
+                    Err(_) => "resident".to_owned(),
+                };
+                match &self.assisted_by {
+                    Some(clerk) => format!("{resident} assisted-by:{clerk}"),
+                    None => resident,
+                }
+            }
             _ => self.subject.clone(),
         }
     }
@@ -207,6 +215,7 @@ impl FromRequestParts<AppState> for Principal {
             kind,
             session_hash: id_hash,
             csrf_token: session.csrf_token,
+            assisted_by: session.assisted_by,
         })
     }
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use chrono::Duration;
 use haoban_cases::{Action, Clock, Scope, permits};
@@ -13,6 +14,7 @@ use haoban_store::Store;
 
 mod api;
 pub mod auth;
+pub mod devices;
 pub mod error;
 pub mod list_export;
 pub mod notifier;
@@ -21,6 +23,7 @@ pub mod scheduler;
 
 pub use api::feedback::record_due_defaults;
 pub use auth::{Principal, hash_password};
+pub use devices::{Devices, LogDevices, MemoryDevices};
 pub use error::{AppError, AppResult};
 pub use notifier::{LogNotifier, MemoryNotifier, Notifier};
 
@@ -41,6 +44,28 @@ pub struct WebConfig {
     pub feedback: FeedbackConfig,
     /// Training: the high-frequency line, the tests' pass mark, the onboarding months.
     pub training: haoban_insight::TrainingConfig,
+    /// The 24-hour area and online handling: cabinets, uploads, the kiosk.
+    pub self_service: SelfServiceConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct SelfServiceConfig {
+    /// How long a result waits in a cabinet, and how many wrong codes it allows.
+    pub pickup: haoban_hall::PickupRules,
+    /// The largest file a resident may upload, in bytes.
+    pub upload_limit: usize,
+    /// Seconds without a touch after which the kiosk clears its screen.
+    pub kiosk_idle_seconds: u32,
+}
+
+impl Default for SelfServiceConfig {
+    fn default() -> Self {
+        SelfServiceConfig {
+            pickup: haoban_hall::PickupRules::default(),
+            upload_limit: 5 * 1024 * 1024,
+            kiosk_idle_seconds: 60,
+        }
+    }
 }
 
 impl Default for WebConfig {
@@ -54,6 +79,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             feedback: FeedbackConfig::default(),
             training: haoban_insight::TrainingConfig::default(),
+            self_service: SelfServiceConfig::default(),
         }
     }
 }
@@ -66,6 +92,8 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub clock: Arc<dyn Clock>,
     pub notifier: Arc<dyn Notifier>,
+    /// The 24-hour area's door and cabinet locks.
+    pub devices: Arc<dyn Devices>,
     pub config: WebConfig,
 }
 
@@ -76,6 +104,9 @@ pub fn authorize(principal: &Principal, action: Action) -> AppResult<Scope> {
 }
 
 pub fn router(state: AppState) -> Router {
+    // Room for a file at the limit and a form around it; a larger file is refused by size
+    // with the limit named, not cut off.
+    let upload_body_limit = state.config.self_service.upload_limit + 256 * 1024;
     let v1 = Router::new()
         .route(
             "/session",
@@ -117,7 +148,23 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/follow-ups/{id}/fix", post(api::follow_ups::fix))
         .route("/follow-ups/{id}/appeal", post(api::follow_ups::appeal))
-        .route("/follow-ups/{id}/decide", post(api::follow_ups::decide));
+        .route("/follow-ups/{id}/decide", post(api::follow_ups::decide))
+        .route("/kiosk/door", post(api::self_service::door))
+        .route("/kiosk/pickup", post(api::self_service::pickup))
+        .route(
+            "/cabinets",
+            get(api::self_service::cabinets).post(api::self_service::install),
+        )
+        .route(
+            "/cases/{number}/uploads",
+            get(api::self_service::uploads)
+                .post(api::self_service::upload)
+                .layer(DefaultBodyLimit::max(upload_body_limit)),
+        )
+        .route(
+            "/cases/{number}/uploads/{id}",
+            get(api::self_service::download),
+        );
     Router::new()
         .nest("/api/v1", v1)
         .route("/api/openapi.json", get(api::openapi::document))

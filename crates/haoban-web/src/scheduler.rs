@@ -1,7 +1,7 @@
 //! What the server does without anyone asking. From the first working day of a month on,
 //! each center's monthly list (5个维度) of the month before is computed from the process
 //! record and stored, once; each day, delivered cases nobody rated get their default
-//! rating. Every instance ticks; the store keeps a list once and a default once, so two
+//! rating; results left in a cabinet past their time go back to the desk. Every instance ticks; the store keeps a list once and a default once, so two
 //! instances ticking together do the work once.
 
 use std::time::Duration;
@@ -22,6 +22,8 @@ pub struct Done {
     /// The monthly lists stored now, by center.
     pub lists: Vec<(String, Month)>,
     pub default_ratings: usize,
+    /// Results returned from the cabinets to the desk, nobody having come for them.
+    pub returned_parcels: usize,
 }
 
 /// Does whatever is due now; errors name the center they came from.
@@ -75,6 +77,22 @@ pub async fn tick(state: &AppState) -> Result<Done, StoreError> {
     )
     .await?
     .len();
+    for center in state.store.centers().await? {
+        let id = CenterId::parse(&center).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let by = By {
+            actor: SCHEDULER.into(),
+            role: Role::Supervisor,
+            at: state.clock.now(),
+        };
+        for parcel in state.store.expire_parcels(&id, by).await? {
+            done.returned_parcels += 1;
+            let message = format!(
+                "【好办】您的办件 {} 的结果超过领取期限，已退回服务台，请携带身份证到服务台领取。",
+                parcel.case
+            );
+            state.notifier.send(&parcel.id_number, &message).await;
+        }
+    }
     Ok(done)
 }
 

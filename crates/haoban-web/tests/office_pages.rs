@@ -325,6 +325,30 @@ async fn approving_then_choosing_the_delivery_makes_the_result_ready() {
     assert!(field_block(&unknown.html, "delivery").contains("请选择一种领取方式。"));
     assert_eq!(status_of(&app, &office, &n).await["status"], "approved");
 
+    // No cabinet yet: refused next to the choice, the case still approved.
+    let no_cabinet = submit(
+        &app,
+        &office,
+        &page,
+        &n,
+        "mark_ready",
+        &[("delivery", "cabinet")],
+    )
+    .await;
+    assert_eq!(no_cabinet.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_cabinet.html.contains("no free compartment"),
+        "{}",
+        no_cabinet.html
+    );
+    assert_eq!(status_of(&app, &office, &n).await["status"], "approved");
+    let admin = app.staff("admin", Role::Admin, "linfen").await;
+    let cabinet = json!({"name": "A", "location": "24小时自助区", "small": 4});
+    assert_eq!(
+        app.post("/api/v1/cabinets", cabinet, &admin).await.status,
+        StatusCode::CREATED
+    );
+
     let ready = submit(
         &app,
         &office,
@@ -349,10 +373,18 @@ async fn approving_then_choosing_the_delivery_makes_the_result_ready() {
         (api["status"].as_str(), api["delivery"].as_str()),
         (Some("ready"), Some("cabinet"))
     );
-    // The back office may not hand over at the window; the clerk may.
+    assert!(
+        page.html.contains("取件码"),
+        "the page says the code was sent"
+    );
+    // The back office may not hand over at the window; the clerk may, but not a result
+    // waiting in a compartment.
     assert!(!page.html.contains("id=\"deliver\""));
     let at_window = page_ok(&app, &path, &clerk).await;
     assert!(at_window.html.contains("id=\"deliver\""));
+    let handed = submit(&app, &clerk, &at_window, &n, "deliver", &[]).await;
+    assert_eq!(handed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(handed.html.contains("A-01"), "{}", handed.html);
 }
 
 #[tokio::test]

@@ -519,6 +519,20 @@ fn page_endpoints() -> Vec<PageEndpoint> {
             &[("path", "/no/such/catalog")],
             "----Y--",
         ),
+        // The cabinets: occupancy for who sees the queue, installing for the admin.
+        PageEndpoint {
+            name: "cabinets page",
+            method: Method::GET,
+            path: "/cabinets",
+            form: &[],
+            allowed: "YYYYY--",
+        },
+        post(
+            "install cabinet",
+            "/cabinets",
+            &[("name", "Z"), ("location", "east"), ("small", "1")],
+            "----Y--",
+        ),
         //                                                            D C O S A U R
         // Others who take tests are sent on from the overview to their own plan (303).
         PageEndpoint {

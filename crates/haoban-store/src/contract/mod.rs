@@ -17,12 +17,14 @@ mod hall;
 mod history;
 mod insight;
 mod offers;
+mod self_service;
 mod training;
 pub use feedback::*;
 pub use hall::*;
 pub use history::*;
 pub use insight::*;
 pub use offers::*;
+pub use self_service::*;
 pub use training::*;
 
 /// Generates one `#[tokio::test]` per contract check, each with a fresh store from `$make`
@@ -70,6 +72,12 @@ macro_rules! contract_suite {
             keeps_test_attempts_as_taken,
             keeps_onboarding_from_start_to_ready,
             concurrent_ready_decisions_store_exactly_one,
+            deposits_in_the_smallest_free_compartment_or_not_at_all,
+            picks_up_with_the_right_code_only,
+            too_many_wrong_codes_return_the_result_to_the_desk,
+            expires_parcels_left_too_long,
+            concurrent_deposits_never_share_a_compartment,
+            keeps_uploads_with_their_hash,
             makes_an_offer_once_per_resident_and_item,
             answers_an_offer_once,
             concurrent_scans_make_each_offer_once,
@@ -474,6 +482,7 @@ fn session(id: &str, subject: &str, kind: SessionKind) -> Session {
         created_at: at,
         last_seen: at,
         csrf_token: format!("csrf-{id}"),
+        assisted_by: None,
     }
 }
 
@@ -532,6 +541,14 @@ pub async fn keeps_sessions(store: Arc<dyn Store>) {
     );
     store.delete_session("s1").await.expect("delete");
     assert_eq!(store.session("s1").await.expect("read"), None);
+    // A resident's session a clerk opened beside them keeps who helped.
+    let assisted = Session {
+        role: Role::Resident,
+        assisted_by: Some("zhang".into()),
+        ..session("s2", "11010519491231002X", SessionKind::Cookie)
+    };
+    store.create_session(&assisted).await.expect("create");
+    assert_eq!(store.session("s2").await.expect("read"), Some(assisted));
 }
 
 pub async fn keeps_one_login_code_per_resident(store: Arc<dyn Store>) {

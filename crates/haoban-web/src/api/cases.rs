@@ -8,7 +8,9 @@ use haoban_cases::{
     DeadlineState, EventKind, IdNumber, ItemTerms, Role, Scope, deadline, decide, submit,
 };
 use haoban_catalog::{Applicant as Facts, Selection, Status};
+use haoban_hall::CompartmentSize;
 use haoban_store::CaseFilter;
+use haoban_store::self_service::readies_for_cabinet;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -405,7 +407,8 @@ pub async fn act(
 /// Acts on a case: the one path for the API and the pages. Checks the policy table and
 /// the case's center, lets the domain decide, records the events if the case is still at
 /// `version` (409 if it has moved on; `None`: whatever it is now), tells the resident
-/// what a supplement request asks of them, and on delivery sends them a rating link.
+/// what a supplement request asks of them, puts a result for the cabinet in a compartment
+/// (the pickup code sent), and on delivery sends them a rating link.
 pub(crate) async fn apply(
     state: &AppState,
     principal: &Principal,
@@ -423,16 +426,25 @@ pub(crate) async fn apply(
         )),
         _ => None,
     };
+    if matches!(command, Command::Deliver) {
+        crate::api::self_service::not_in_a_cabinet(state, &case).await?;
+    }
     let events = decide(&ctx, &case, command, owns)?;
     // Delivered by this step: a hand-over, or an instant item (即办件) accepted, which the
     // domain delivers at the same sitting; either way the resident gets their link once.
     let delivered = events
         .iter()
         .any(|e| matches!(e.kind, EventKind::Delivered { .. }));
-    let updated = state
-        .store
-        .record(&case.number, Some(version.unwrap_or(case.version)), events)
-        .await?;
+    let version = version.unwrap_or(case.version);
+    let updated = if readies_for_cabinet(&events) {
+        let size = CompartmentSize::Small;
+        crate::api::self_service::deposit(state, principal, &case, version, events, size).await?
+    } else {
+        state
+            .store
+            .record(&case.number, Some(version), events)
+            .await?
+    };
     if let Some(message) = notice {
         state
             .notifier
@@ -440,7 +452,7 @@ pub(crate) async fn apply(
             .await;
     }
     if delivered {
-        crate::api::feedback::invite(
+        let _ = crate::api::feedback::invite(
             state,
             &updated.center,
             crate::api::feedback::case_target(&updated.number),

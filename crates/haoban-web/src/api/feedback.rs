@@ -310,15 +310,17 @@ pub async fn list(
     })))
 }
 
-/// Sends the resident a one-time link to rate `target`. Best effort: the step that
-/// prompted it has committed already, and an unrated case still gets its default.
-pub(crate) async fn invite(state: &AppState, center: &CenterId, target: Target, id_number: &str) {
+/// Keeps a one-time link for the resident to rate `target`, valid for the configured
+/// days; its token, or `None` when the link could not be stored. The kiosk opens it on
+/// the spot; [`invite`] sends it.
+pub(crate) async fn rating_link(
+    state: &AppState,
+    center: &CenterId,
+    target: Target,
+    id_number: &str,
+) -> Option<String> {
     let token = new_secret();
     let days = state.config.feedback.link_valid_days;
-    let what = match &target {
-        Target::Case { case } => format!("您的办件 {case} 已送达"),
-        Target::Visit { ticket, .. } => format!("感谢您今天来中心办事（{ticket}号）"),
-    };
     let link = RatingLink {
         token_hash: hash_secret(&token),
         center: center.clone(),
@@ -327,14 +329,34 @@ pub(crate) async fn invite(state: &AppState, center: &CenterId, target: Target, 
         expires_at: state.clock.now() + Duration::days(i64::from(days)),
     };
     if let Err(err) = state.store.put_rating_link(&link).await {
-        tracing::warn!(%err, "a rating link could not be stored; none was sent");
-        return;
+        tracing::warn!(%err, "a rating link could not be stored");
+        return None;
     }
+    Some(token)
+}
+
+/// Sends the resident a one-time link to rate `target`. Best effort: the step that
+/// prompted it has committed already, and an unrated case still gets its default.
+/// Its token, for a kiosk that offers the rating there and then; `None` when the link
+/// could not be stored (and nothing was sent).
+pub(crate) async fn invite(
+    state: &AppState,
+    center: &CenterId,
+    target: Target,
+    id_number: &str,
+) -> Option<String> {
+    let days = state.config.feedback.link_valid_days;
+    let what = match &target {
+        Target::Case { case } => format!("您的办件 {case} 已送达"),
+        Target::Visit { ticket, .. } => format!("感谢您今天来中心办事（{ticket}号）"),
+    };
+    let token = rating_link(state, center, target, id_number).await?;
     let message = format!(
         "【好办】{what}，请评价我们的服务：{link}（{days}天内有效）。Please rate our service: {link}",
         link = link_path(&token)
     );
     state.notifier.send(id_number, &message).await;
+    Some(token)
 }
 
 /// Records the default ratings due today in every center, for the server's scheduler:

@@ -270,7 +270,7 @@ pub(crate) async fn take_step(
             day: today,
             ticket: ticket.number.clone(),
         };
-        crate::api::feedback::invite(state, &principal.center, target, &id_number).await;
+        let _ = crate::api::feedback::invite(state, &principal.center, target, &id_number).await;
     }
     Ok(ticket)
 }

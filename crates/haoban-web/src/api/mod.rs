@@ -8,6 +8,7 @@ pub mod follow_ups;
 pub mod hall;
 pub mod metrics;
 pub mod openapi;
+pub mod self_service;
 pub mod session;
 pub mod visitors;
 

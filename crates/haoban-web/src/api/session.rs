@@ -45,6 +45,7 @@ async fn start_session(
     role: Role,
     center: CenterId,
     kind: SessionKind,
+    assisted_by: Option<String>,
 ) -> AppResult<(String, Session)> {
     let secret = new_secret();
     let now = state.clock.now();
@@ -57,6 +58,7 @@ async fn start_session(
         created_at: now,
         last_seen: now,
         csrf_token: new_secret(),
+        assisted_by,
     };
     state.store.create_session(&session).await?;
     Ok((secret, session))
@@ -109,6 +111,7 @@ pub async fn sign_in(
         user.role,
         user.center,
         SessionKind::Cookie,
+        None,
     )
     .await?;
     Ok(signed_in(&state, &secret, &session))
@@ -145,6 +148,7 @@ pub async fn create_token(
         principal.role,
         principal.center,
         SessionKind::ApiToken,
+        None,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(json!({ "token": secret }))))
@@ -165,8 +169,18 @@ pub async fn send_code(
     body: Result<Json<CodeRequest>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<StatusCode> {
     let Json(request) = body?;
-    let id = IdNumber::parse(&request.id_number).map_err(|e| AppError::Invalid(e.to_string()))?;
-    let center = CenterId::parse(&request.center).map_err(|e| AppError::Invalid(e.to_string()))?;
+    send_resident_code(&state, &request.id_number, &request.center).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Sends a resident a one-time sign-in code for `center`'s portal, kept only hashed.
+pub(crate) async fn send_resident_code(
+    state: &AppState,
+    id_number: &str,
+    center: &str,
+) -> AppResult<()> {
+    let id = IdNumber::parse(id_number).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let center = CenterId::parse(center).map_err(|e| AppError::Invalid(e.to_string()))?;
     let code = format!("{:06}", rand::random::<u32>() % 1_000_000);
     state
         .store
@@ -182,7 +196,7 @@ pub async fn send_code(
         "【好办】您的登录验证码为 {code}，{CODE_VALID_MINUTES} 分钟内有效。Your sign-in code is {code}."
     );
     state.notifier.send(id.as_ref(), &message).await;
-    Ok(StatusCode::ACCEPTED)
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -196,26 +210,38 @@ pub async fn resident_sign_in(
     body: Result<Json<ResidentSignIn>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<Response> {
     let Json(form) = body?;
+    sign_resident_in(&state, &form.id_number, &form.code, None).await
+}
+
+/// Checks a resident's one-time code and starts their session; `assisted_by` names the
+/// clerk who opened it beside them at the online area (网上办理导引).
+pub(crate) async fn sign_resident_in(
+    state: &AppState,
+    id_number: &str,
+    code: &str,
+    assisted_by: Option<String>,
+) -> AppResult<Response> {
     let wrong = || AppError::Forbidden("wrong or expired code; ask for a new one".into());
-    let id = IdNumber::parse(&form.id_number).map_err(|e| AppError::Invalid(e.to_string()))?;
-    let Some(code) = state.store.login_code_attempt(id.as_ref()).await? else {
+    let id = IdNumber::parse(id_number).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let Some(sent) = state.store.login_code_attempt(id.as_ref()).await? else {
         return Err(wrong());
     };
-    if code.attempts > CODE_ATTEMPTS || code.expires_at < state.clock.now() {
+    if sent.attempts > CODE_ATTEMPTS || sent.expires_at < state.clock.now() {
         state.store.delete_login_code(id.as_ref()).await?;
         return Err(wrong());
     }
-    if code.code_hash != code_hash(id.as_ref(), form.code.trim()) {
+    if sent.code_hash != code_hash(id.as_ref(), code.trim()) {
         return Err(wrong());
     }
     state.store.delete_login_code(id.as_ref()).await?;
     let (secret, session) = start_session(
-        &state,
+        state,
         id.to_string(),
         Role::Resident,
-        code.center,
+        sent.center,
         SessionKind::Cookie,
+        assisted_by,
     )
     .await?;
-    Ok(signed_in(&state, &secret, &session))
+    Ok(signed_in(state, &secret, &session))
 }

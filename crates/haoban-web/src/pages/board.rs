@@ -295,8 +295,8 @@ pub struct BoardQuery {
     center: Option<String>,
 }
 
-/// Why a board cannot be shown.
-enum Refused {
+/// Why a board (or a kiosk) cannot be shown for the center asked for.
+pub(super) enum Refused {
     Invalid(String),
     Unknown(String),
     Store(StoreError),
@@ -309,7 +309,8 @@ impl From<StoreError> for Refused {
 }
 
 /// The center asked for, validated and known to the store (it has a record or staff).
-async fn known_center(state: &AppState, text: &str) -> Result<CenterId, Refused> {
+/// Shared with the kiosk, which is set up the same way.
+pub(super) async fn known_center(state: &AppState, text: &str) -> Result<CenterId, Refused> {
     let center = CenterId::parse(text).map_err(|_| Refused::Invalid(text.to_owned()))?;
     if state
         .store

@@ -12,13 +12,18 @@ use axum::extract::{Form, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use haoban_cases::{Action, permits};
-use haoban_catalog::{Catalog, Fact, FactType, Selection};
+use haoban_catalog::Selection;
 
-mod sheet;
+pub(super) mod question;
+pub(super) mod sheet;
 
-use self::sheet::{FieldError, Sheet, answer_json, askable};
-pub(super) use self::sheet::{Submitted, VisitorForm, read_sheet, sheet_facts, sheet_review};
-use super::review::{ReviewView, fact_label};
+use self::question::Control;
+use self::question::{
+    Carried, Pending, Question, ScopeOption, Stepped, ask, carried, scope_options, take_step,
+};
+use self::sheet::Sheet;
+pub(super) use self::sheet::{Submitted, VisitorForm, sheet_facts, sheet_review};
+use super::review::ReviewView;
 use super::{Chrome, Lang, SignedIn, error_page, posted_form, render};
 use crate::AppState;
 use crate::auth::Principal;
@@ -26,97 +31,6 @@ use crate::error::AppError;
 
 /// The longest applicant name the notice takes, in characters.
 const NAME_MAX: usize = 50;
-
-struct ScopeOption {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
-/// An answer so far, as the form carries it and as the page shows it.
-struct GivenLine {
-    fact: String,
-    value: String,
-    label: String,
-    shown: String,
-}
-
-struct SkippedLine {
-    fact: String,
-    label: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Control {
-    YesNo,
-    Choice,
-    Whole,
-    Number,
-    Date,
-    Text,
-}
-
-struct ChoiceOption {
-    value: String,
-    selected: bool,
-}
-
-struct Question {
-    fact: String,
-    label: String,
-    control: Control,
-    /// An enum's values, shown as the catalog writes them (it has no labels for values).
-    options: Vec<ChoiceOption>,
-    yes_checked: bool,
-    no_checked: bool,
-    hint: &'static str,
-    /// What was typed (kept when it was refused).
-    value: String,
-    error: Option<&'static str>,
-}
-
-impl Question {
-    fn new(fact: &Fact, lang: Lang, value: String, error: Option<&'static str>) -> Question {
-        let t = lang.msgs();
-        let (control, options, hint) = match &fact.ty {
-            FactType::Bool => (Control::YesNo, Vec::new(), ""),
-            FactType::Enum(values) => (
-                Control::Choice,
-                values
-                    .iter()
-                    .map(|v| ChoiceOption {
-                        value: v.clone(),
-                        selected: *v == value,
-                    })
-                    .collect(),
-                t.hint_enum,
-            ),
-            FactType::Int => (Control::Whole, Vec::new(), t.hint_int),
-            FactType::Decimal => (Control::Number, Vec::new(), t.hint_decimal),
-            FactType::Date => (Control::Date, Vec::new(), t.hint_date),
-            FactType::String => (Control::Text, Vec::new(), ""),
-        };
-        Question {
-            fact: fact.id.clone(),
-            label: fact.label(lang.locale()).to_owned(),
-            control,
-            options,
-            yes_checked: value == "true",
-            no_checked: value == "false",
-            hint,
-            value,
-            error,
-        }
-    }
-}
-
-/// The hidden fields every form of the page repeats.
-struct Carried {
-    csrf_token: String,
-    selection: String,
-    given: Vec<GivenLine>,
-    skipped: Vec<SkippedLine>,
-}
 
 #[derive(Template)]
 #[template(path = "desk.html")]
@@ -167,13 +81,6 @@ pub(super) fn forbidden(lang: Lang, uri: &Uri, principal: &Principal) -> Respons
     )
 }
 
-/// A refused answer, to show again with its message.
-pub(super) struct Pending {
-    fact: String,
-    typed: String,
-    error: FieldError,
-}
-
 /// What a step leaves to show.
 #[derive(Default)]
 pub(super) struct View {
@@ -201,7 +108,7 @@ pub(super) fn desk_page(
     view: View,
 ) -> Result<Shown, AppError> {
     let View {
-        mut sheet,
+        sheet,
         pending,
         finish,
         name,
@@ -212,113 +119,38 @@ pub(super) fn desk_page(
     let catalog = &state.catalog;
     let t = lang.msgs();
     let locale = lang.locale();
-    let (applicant, selection) = read_sheet(catalog, &sheet)?;
-    let selected = catalog
-        .select(&selection)
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
-    let on = state.clock.today_in(catalog.time_zone);
-    let review = catalog.prereview(&applicant, &selected, on);
-    if finish {
-        for id in &review.questions {
-            if !sheet.skipped.iter().any(|s| s == id) {
-                sheet.skipped.push((*id).to_owned());
-            }
-        }
-    }
-    let mut status = StatusCode::OK;
-    let question = match pending {
-        Some(pending) => {
-            status = StatusCode::UNPROCESSABLE_ENTITY;
-            askable(catalog, &pending.fact).map(|fact| {
-                Question::new(fact, lang, pending.typed, Some(pending.error.message(t)))
-            })
-        }
-        None => review
-            .questions
-            .iter()
-            .find(|id| !sheet.skipped.iter().any(|s| s == *id))
-            .and_then(|id| askable(catalog, id))
-            .map(|fact| Question::new(fact, lang, String::new(), None)),
+    let stepped = Stepped {
+        sheet,
+        pending,
+        finish,
     };
-    if name_error.is_some() || visitor.has_errors() {
-        status = StatusCode::UNPROCESSABLE_ENTITY;
-    }
+    let asked = ask(state, lang, stepped)?;
+    let refused = asked.refused || name_error.is_some() || visitor.has_errors();
+    let status = if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let mut chrome = Chrome::new(lang, t.desk_title, uri, Some(principal));
     chrome.switch_href = format!("/desk?lang={}", lang.other().code());
     chrome.nav = "desk";
+    let (bundles, items) = scope_options(catalog, locale, &asked.sheet.selection);
     let page = DeskPage {
         page: chrome,
-        carried: carried(catalog, lang, principal, &sheet),
-        bundles: catalog
-            .bundles()
-            .map(|b| {
-                let value = format!("bundle:{}", b.id);
-                ScopeOption {
-                    selected: value == sheet.selection,
-                    value,
-                    label: b.name.get(locale).to_owned(),
-                }
-            })
-            .collect(),
-        items: catalog
-            .items()
-            .map(|i| {
-                let value = format!("item:{}", i.id);
-                ScopeOption {
-                    selected: value == sheet.selection,
-                    value,
-                    label: i.name.get(locale).to_owned(),
-                }
-            })
-            .collect(),
-        all_selected: matches!(selection, Selection::All),
-        done: question.is_none(),
-        show_details: question.is_none(),
-        question,
-        review: ReviewView::new(catalog, &review, locale, t),
+        carried: carried(catalog, lang, &principal.csrf_token, &asked.sheet),
+        bundles,
+        items,
+        all_selected: matches!(asked.selection, Selection::All),
+        done: asked.question.is_none(),
+        show_details: asked.question.is_none(),
+        question: asked.question,
+        review: ReviewView::new(catalog, &asked.review, locale, t),
         name,
         name_error,
         visitor,
         consulted,
     };
     Ok(Shown { page, status })
-}
-
-fn carried(catalog: &Catalog, lang: Lang, principal: &Principal, sheet: &Sheet) -> Carried {
-    let t = lang.msgs();
-    let locale = lang.locale();
-    Carried {
-        csrf_token: principal.csrf_token.clone(),
-        selection: sheet.selection.clone(),
-        given: sheet
-            .given
-            .iter()
-            .map(|(fact, value)| {
-                let is_bool = catalog
-                    .fact(fact)
-                    .is_some_and(|f| matches!(f.ty, FactType::Bool));
-                let shown = match (is_bool, value.trim()) {
-                    (true, "true") => t.yes.to_owned(),
-                    (true, "false") => t.no.to_owned(),
-                    (_, other) => other.to_owned(),
-                };
-                GivenLine {
-                    fact: fact.clone(),
-                    value: value.clone(),
-                    label: fact_label(catalog, fact, locale).to_owned(),
-                    shown,
-                }
-            })
-            .collect(),
-        skipped: sheet
-            .skipped
-            .iter()
-            .map(|fact| SkippedLine {
-                fact: fact.clone(),
-                label: fact_label(catalog, fact, locale).to_owned(),
-            })
-            .collect(),
-    }
 }
 
 pub(super) fn show(
@@ -381,41 +213,11 @@ pub async fn step(
         Ok(submitted) => submitted,
         Err(refused) => return *refused,
     };
-    let catalog = &state.catalog;
-    let mut sheet = submitted.sheet;
-    let mut pending = None;
-    let mut finish = false;
-    if let Some(fact) = &submitted.forget {
-        sheet.given.retain(|(f, _)| f != fact);
-        sheet.skipped.retain(|f| f != fact);
-    } else {
-        let asked = submitted.ask.as_deref().and_then(|id| askable(catalog, id));
-        match (submitted.step.as_str(), asked) {
-            ("answer", Some(fact)) => {
-                let typed = submitted.answer.unwrap_or_default();
-                match answer_json(catalog, fact, &typed) {
-                    Ok(_) => {
-                        sheet.given.retain(|(f, _)| *f != fact.id);
-                        sheet.skipped.retain(|f| *f != fact.id);
-                        sheet.given.push((fact.id.clone(), typed.trim().to_owned()));
-                    }
-                    Err(error) => {
-                        pending = Some(Pending {
-                            fact: fact.id.clone(),
-                            typed,
-                            error,
-                        })
-                    }
-                }
-            }
-            ("skip", Some(fact)) if !sheet.skipped.contains(&fact.id) => {
-                sheet.skipped.push(fact.id.clone());
-            }
-            ("finish", _) => finish = true,
-            // "select" (a new scope) and "stay" (the language switch) only show the page.
-            _ => {}
-        }
-    }
+    let Stepped {
+        sheet,
+        pending,
+        finish,
+    } = take_step(&state.catalog, submitted);
     let view = View {
         sheet,
         pending,
@@ -462,7 +264,7 @@ pub async fn notice(
     let mut chrome = Chrome::new(lang, t.notice_title, &uri, Some(&principal));
     chrome.switch_href = format!("/desk/notice?lang={}", lang.other().code());
     chrome.nav = "desk";
-    let carried = carried(catalog, lang, &principal, &sheet);
+    let carried = carried(catalog, lang, &principal.csrf_token, &sheet);
     let page = NoticePage {
         page: chrome,
         carried,

@@ -155,9 +155,15 @@ pub async fn sign_out(
     if !check_csrf(&principal, &sent) {
         return csrf_page(lang, &uri, &principal);
     }
+    // A resident goes back to the portal; a clerk who was assisting one, to sign in again.
+    let after = match (principal.role, &principal.assisted_by) {
+        (haoban_cases::Role::Resident, Some(_)) => "/login?next=/portal/assist",
+        (haoban_cases::Role::Resident, None) => "/portal",
+        _ => "/login",
+    };
     match api_sign_out(State(state), principal).await {
         Ok(signed_out) => {
-            let mut response = see_other("/login");
+            let mut response = see_other(after);
             if let Some(cookie) = signed_out.headers().get(header::SET_COOKIE) {
                 response
                     .headers_mut()

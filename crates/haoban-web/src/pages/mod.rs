@@ -9,12 +9,15 @@
 mod admin;
 mod appointments;
 mod board;
+mod cabinets;
 mod desk;
 mod follow_ups;
 mod i18n;
+mod kiosk;
 mod login;
 mod monthly;
 mod office;
+mod portal;
 mod rate;
 mod reports;
 mod review;
@@ -24,7 +27,7 @@ mod visitors;
 mod window;
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
@@ -48,6 +51,9 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      object-src 'none'";
 
 pub fn router(state: &AppState) -> Router<AppState> {
+    // A portal form carries several files at the upload limit each; one over it is refused
+    // by name and size, not cut off.
+    let form_limit = state.config.self_service.upload_limit * 8 + 1024 * 1024;
     Router::new()
         .route("/", get(home))
         .route("/login", get(login::form).post(login::submit))
@@ -67,6 +73,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/office", get(office::list))
         .route("/office/cases/{number}", get(office::case))
         .route("/office/cases/{number}/{action}", post(office::act))
+        .route("/office/cases/{number}/uploads/{id}", get(office::download))
         .route("/admin", get(admin::page))
         .route("/admin/windows", post(admin::save_window))
         .route("/admin/windows/remove", post(admin::remove_window))
@@ -104,11 +111,52 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/training/onboarding/{staff}", get(training::tracker))
         .route("/training/onboarding/{staff}/{step}", post(training::step))
+        .route("/portal", get(portal::home).post(portal::sign_in))
+        .route("/portal/apply", get(portal::apply_items))
+        .route(
+            "/portal/apply/{item}",
+            get(portal::apply_form)
+                .post(portal::apply_step)
+                .layer(DefaultBodyLimit::max(form_limit)),
+        )
+        .route("/portal/cases/{number}", get(portal::case))
+        .route(
+            "/portal/cases/{number}/supplement",
+            post(portal::supplement).layer(DefaultBodyLimit::max(form_limit)),
+        )
+        .route("/portal/cases/{number}/rate", post(portal::rate))
+        .route("/portal/offers/{item}", post(portal::answer_offer))
+        .route("/portal/cases/{number}/uploads/{id}", get(portal::download))
+        .route(
+            "/portal/assist",
+            get(portal::assist_form).post(portal::assist_step),
+        )
+        .route("/cabinets", get(cabinets::page).post(cabinets::install))
+        .route("/kiosk", get(kiosk::home))
+        .route(
+            "/kiosk/prereview",
+            get(kiosk::prereview_start).post(kiosk::prereview_step),
+        )
+        .route(
+            "/kiosk/ticket",
+            get(kiosk::ticket_choose).post(kiosk::ticket_issue),
+        )
+        .route(
+            "/kiosk/track",
+            get(kiosk::track_form).post(kiosk::track_look_up),
+        )
+        .route(
+            "/kiosk/pickup",
+            get(kiosk::pickup_form).post(kiosk::pickup_try),
+        )
+        .route("/kiosk/rate", get(kiosk::rate_form).post(kiosk::rate_open))
         .route("/board", get(board::page))
         .route("/board/events", get(board::events))
         .route("/static/haoban.css", get(css))
         .route("/static/haoban.js", get(js))
         .route("/static/board.js", get(board::script))
+        .route("/static/kiosk.js", get(kiosk::script))
+        .route("/static/kiosk.css", get(kiosk::stylesheet))
         .layer(middleware::from_fn_with_state(state.clone(), page_headers))
 }
 
@@ -216,6 +264,12 @@ fn nav_links(lang: Lang, principal: &Principal) -> Vec<NavLink> {
             training::nav_label(lang),
         ),
         (staff, "/board", "board", t.nav_board),
+        (
+            staff && cabinets::may_use(principal),
+            "/cabinets",
+            "cabinets",
+            cabinets::nav_label(lang),
+        ),
         (
             may(Action::ViewReports),
             "/reports",

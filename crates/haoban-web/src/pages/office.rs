@@ -11,7 +11,7 @@
 
 mod form;
 mod msgs;
-mod view;
+pub(super) mod view;
 
 use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -145,9 +145,16 @@ impl Step {
             }
             Step::Approve if is(CaseStatus::Approved) => o.done_approve.to_owned(),
             Step::Deny if is(CaseStatus::Denied) => o.done_deny.to_owned(),
-            Step::MarkReady if is(CaseStatus::Ready) => o
-                .done_mark_ready
-                .replace("{}", case.delivery.map_or("", |d| o.delivery(d))),
+            Step::MarkReady if is(CaseStatus::Ready) => {
+                let ready = o
+                    .done_mark_ready
+                    .replace("{}", case.delivery.map_or("", |d| o.delivery(d)));
+                if case.delivery == Some(haoban_cases::Delivery::Cabinet) {
+                    format!("{ready}{}", o.done_cabinet)
+                } else {
+                    ready
+                }
+            }
             Step::Deliver if is(CaseStatus::Delivered) => o.done_deliver.to_owned(),
             Step::Close if is(CaseStatus::Closed) => o.done_close.to_owned(),
             _ => return None,
@@ -294,6 +301,8 @@ struct CasePage {
     case: CaseView,
     /// `None` where the role may not read the record.
     record: Option<Vec<RecordLine>>,
+    /// Files the resident uploaded: id, name, material, size.
+    uploads: Vec<(String, String, String, String)>,
     offered: Offered,
     any_offered: bool,
     deliveries: Vec<DeliveryOption>,
@@ -341,6 +350,17 @@ async fn case_page(
     } else {
         None
     };
+    let uploads = match state.store.uploads(&case.number).await {
+        Ok(uploads) => uploads
+            .into_iter()
+            .map(|u| {
+                let material = super::portal::material_label(state, lang, &u.material);
+                let size = format!("{:.1} KB", u.meta.size as f64 / 1024.0);
+                (u.id, u.meta.name, material, size)
+            })
+            .collect(),
+        Err(err) => return error_page(lang, uri, Some(principal), err.into()),
+    };
     let today = state.clock.today_in(state.catalog.time_zone);
     let title = format!("{} {}", o.case_title, case.number);
     let mut chrome = Chrome::new(lang, &title, uri, Some(principal));
@@ -370,6 +390,7 @@ async fn case_page(
         confirmation: shown.done.and_then(|step| step.confirmation(lang, &case)),
         case: CaseView::new(state, lang, &case),
         record,
+        uploads,
         entered: shown.entered,
         errors: shown.errors,
         csrf_token: principal.csrf_token.clone(),
@@ -416,6 +437,24 @@ pub async fn case(
         StatusCode::OK,
     )
     .await
+}
+
+/// GET /office/cases/{number}/uploads/{id}: a file the resident gave, only if it still
+/// matches the hash it was stored with.
+pub async fn download(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    SignedIn(principal): SignedIn,
+    Path((number, id)): Path<(String, String)>,
+) -> Response {
+    if let Err(refused) = gate(lang, &uri, &principal) {
+        return *refused;
+    }
+    match crate::api::self_service::read_upload(&state, &principal, &number, &id).await {
+        Ok((upload, bytes)) => crate::api::self_service::file_response(&upload, bytes),
+        Err(err) => error_page(lang, &uri, Some(&principal), err),
+    }
 }
 
 /// POST /office/cases/{number}/{action}: one step on the case.

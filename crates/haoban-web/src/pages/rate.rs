@@ -23,6 +23,7 @@ use haoban_feedback::{Channel, Level, Rated, Target};
 use haoban_store::RatingLink;
 
 use self::msgs::RateMsgs;
+use super::kiosk::KioskFrame;
 use super::{Chrome, Lang, MaybeSignedIn, error_page, render};
 use crate::api::feedback::{RateRequest, give};
 use crate::auth::{Principal, hash_secret};
@@ -32,10 +33,10 @@ use crate::{AppState, authorize};
 /// One of the five buttons: the label in the page's language first, the other under it,
 /// so a resident who reads only one of them still knows what they press.
 pub(crate) struct LevelButton {
-    value: u8,
-    primary: &'static str,
-    secondary: &'static str,
-    secondary_lang: &'static str,
+    pub(crate) value: u8,
+    pub(crate) primary: &'static str,
+    pub(crate) secondary: &'static str,
+    pub(crate) secondary_lang: &'static str,
 }
 
 /// Best first, as `Level::ALL` orders them.
@@ -127,6 +128,8 @@ struct RatePage {
     what: What,
     levels: Vec<LevelButton>,
     level_error: Option<String>,
+    /// Opened from the kiosk (`?kiosk=<center>`): the way back there.
+    frame: Option<KioskFrame>,
 }
 
 /// The pages that say how it ended, or why nothing can be done.
@@ -141,9 +144,12 @@ struct MessagePage {
     level: Option<&'static str>,
     /// Set when the message is good news (a rating was taken).
     done: bool,
+    /// Opened from the kiosk (`?kiosk=<center>`): the way back there.
+    frame: Option<KioskFrame>,
 }
 
 fn message(
+    state: &AppState,
     lang: Lang,
     uri: &Uri,
     principal: Option<&Principal>,
@@ -159,6 +165,7 @@ fn message(
         message: text,
         level: None,
         done: false,
+        frame: KioskFrame::from_query(state, lang, uri),
     };
     render(status, &page)
 }
@@ -167,13 +174,22 @@ fn used(state: &AppState, lang: Lang, uri: &Uri, principal: Option<&Principal>) 
     let r = RateMsgs::of(lang);
     let days = state.config.feedback.link_valid_days.to_string();
     let text = r.used.replace("{days}", &days);
-    message(lang, uri, principal, StatusCode::GONE, r.used_title, text)
+    message(
+        state,
+        lang,
+        uri,
+        principal,
+        StatusCode::GONE,
+        r.used_title,
+        text,
+    )
 }
 
-fn already(lang: Lang, uri: &Uri, principal: Option<&Principal>) -> Response {
+fn already(state: &AppState, lang: Lang, uri: &Uri, principal: Option<&Principal>) -> Response {
     let r = RateMsgs::of(lang);
     let text = r.already.to_owned();
     message(
+        state,
         lang,
         uri,
         principal,
@@ -183,10 +199,11 @@ fn already(lang: Lang, uri: &Uri, principal: Option<&Principal>) -> Response {
     )
 }
 
-fn staff(lang: Lang, uri: &Uri, principal: Option<&Principal>) -> Response {
+fn staff(state: &AppState, lang: Lang, uri: &Uri, principal: Option<&Principal>) -> Response {
     let r = RateMsgs::of(lang);
     let text = r.staff.to_owned();
     message(
+        state,
         lang,
         uri,
         principal,
@@ -214,7 +231,7 @@ async fn form_page(
     // Rated some other way since the link was sent (the portal, the pad): say so now,
     // rather than after the resident has chosen.
     match state.store.rating(&link.center, &link.target).await {
-        Ok(Some(_)) => return already(lang, uri, principal),
+        Ok(Some(_)) => return already(state, lang, uri, principal),
         Ok(None) => {}
         Err(err) => return error_page(lang, uri, principal, err.into()),
     }
@@ -234,6 +251,7 @@ async fn form_page(
         what,
         levels: level_buttons(lang),
         level_error,
+        frame: KioskFrame::from_query(state, lang, uri),
     };
     render(status, &page)
 }
@@ -247,7 +265,7 @@ pub async fn show(
     Path(token): Path<String>,
 ) -> Response {
     if is_staff(principal.as_ref()) {
-        return staff(lang, &uri, principal.as_ref());
+        return staff(&state, lang, &uri, principal.as_ref());
     }
     form_page(&state, lang, &uri, principal.as_ref(), &token, None).await
 }
@@ -283,14 +301,15 @@ pub async fn submit(
         token: Some(token.trim().to_owned()),
     };
     match give(&state, principal, request).await {
-        Ok(rated) => done(lang, &uri, principal, &rated),
-        Err(AppError::Forbidden(_)) => staff(lang, &uri, principal),
+        Ok(rated) => done(&state, lang, &uri, principal, &rated),
+        Err(AppError::Forbidden(_)) => staff(&state, lang, &uri, principal),
         // The link is gone: used (perhaps a moment ago, from another tab) or expired.
         Err(AppError::NotFound(_)) => used(&state, lang, &uri, principal),
         Err(AppError::Conflict(why)) => match live_link(&state, &token).await {
             Ok(Some(link)) => match state.store.rating(&link.center, &link.target).await {
-                Ok(Some(_)) => already(lang, &uri, principal),
+                Ok(Some(_)) => already(&state, lang, &uri, principal),
                 Ok(None) => message(
+                    &state,
                     lang,
                     &uri,
                     principal,
@@ -308,7 +327,13 @@ pub async fn submit(
 }
 
 /// The confirmation: the level given, and for a bad one when the resident will be called.
-fn done(lang: Lang, uri: &Uri, principal: Option<&Principal>, rated: &Rated) -> Response {
+fn done(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    principal: Option<&Principal>,
+    rated: &Rated,
+) -> Response {
     let r = RateMsgs::of(lang);
     let text = match &rated.follow_up {
         Some(follow_up) => r
@@ -323,6 +348,7 @@ fn done(lang: Lang, uri: &Uri, principal: Option<&Principal>, rated: &Rated) -> 
         message: text,
         level: Some(level_label(lang, rated.rating.level)),
         done: true,
+        frame: KioskFrame::from_query(state, lang, uri),
     };
     render(StatusCode::OK, &page)
 }

@@ -6,12 +6,14 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
+use haoban_cases::CenterId;
 use haoban_catalog::Status;
 use haoban_hall::{
     AgingRule, Carried, HallEvent, Priority, Ticket, Visitor, VisitorError, estimate_in_queue,
 };
 use haoban_store::{By, NewTicket};
 
+use super::desk::sheet::Sheet;
 use super::desk::{
     Submitted, View, VisitorForm, desk_form, desk_page, sheet_facts, sheet_review, show,
 };
@@ -23,12 +25,7 @@ use crate::error::AppError;
 #[template(path = "ticket.html")]
 struct TicketPage {
     page: Chrome,
-    number: String,
-    ahead: usize,
-    minutes: i64,
-    priority: &'static str,
-    items: Vec<String>,
-    rule: String,
+    slip: SlipView,
 }
 
 pub async fn issue(
@@ -73,44 +70,29 @@ pub async fn issue(
             return error_page(lang, &uri, Some(&principal), err);
         }
     };
-    let catalog = &state.catalog;
-    let review = match sheet_review(&state, &submitted.sheet) {
-        Ok(review) => review,
-        Err(err) => return error_page(lang, &uri, Some(&principal), err),
-    };
-    let today = review.on;
-    // Items met first (the window opens the first), then those not yet ruled out.
-    let items: Vec<String> = [Status::Eligible, Status::Unknown]
-        .iter()
-        .flat_map(|wanted| review.items.iter().filter(move |i| i.status == *wanted))
-        .map(|i| i.id.to_owned())
-        .collect();
     let by = By {
         actor: principal.actor(),
         role: principal.role,
         at: state.clock.now(),
     };
-    let new = NewTicket {
-        center: principal.center.clone(),
-        category: 'A',
+    let sheet = &submitted.sheet;
+    let carried_name = visitor.as_ref().map(|v| v.name.clone()).or(submitted.name);
+    let issued = issue_for_sheet(
+        &state,
+        &principal.center,
+        sheet,
         priority,
-        items,
-        carried: Some(Carried {
-            id_number: visitor.as_ref().map(|v| v.id_number.clone()),
-            name: visitor.map(|v| v.name).or_else(|| submitted.name.clone()),
-            facts: sheet_facts(catalog, &submitted.sheet),
-        }),
-        rule: AgingRule::default(),
-    };
-    let issued = match state.store.issue_ticket(today, new, by).await {
-        Ok(ticket) => ticket,
-        Err(err) => return error_page(lang, &uri, Some(&principal), err.into()),
-    };
-    slip(&state, lang, &uri, &principal, &issued).await
+        visitor,
+        carried_name,
+        by,
+    );
+    match issued.await {
+        Ok(issued) => slip(&state, lang, &uri, &principal, &issued).await,
+        Err(err) => error_page(lang, &uri, Some(&principal), err),
+    }
 }
 
-/// The slip of a ticket just issued: its number, place and wait, the items to handle and
-/// the calling rule.
+/// The desk's page of a ticket just issued: its slip.
 pub(super) async fn slip(
     state: &AppState,
     lang: Lang,
@@ -118,19 +100,76 @@ pub(super) async fn slip(
     principal: &crate::auth::Principal,
     issued: &Ticket,
 ) -> Response {
+    match slip_view(state, lang, &principal.center, issued).await {
+        Ok(slip) => {
+            let mut chrome = Chrome::new(lang, lang.msgs().ticket_title, uri, Some(principal));
+            chrome.nav = "desk";
+            render(StatusCode::CREATED, &TicketPage { page: chrome, slip })
+        }
+        Err(err) => error_page(lang, uri, Some(principal), err),
+    }
+}
+
+/// Issues a ticket for what a pre-review sheet found, by the desk's rules: the items met
+/// first (the window opens the first), then those not yet ruled out; the answers and the
+/// visitor go with it to the window. The one path for the desk and the kiosk.
+pub(super) async fn issue_for_sheet(
+    state: &AppState,
+    center: &CenterId,
+    sheet: &Sheet,
+    priority: Priority,
+    visitor: Option<Visitor>,
+    name: Option<String>,
+    by: By,
+) -> Result<Ticket, AppError> {
+    let catalog = &state.catalog;
+    let review = sheet_review(state, sheet)?;
+    let today = review.on;
+    let items: Vec<String> = [Status::Eligible, Status::Unknown]
+        .iter()
+        .flat_map(|wanted| review.items.iter().filter(move |i| i.status == *wanted))
+        .map(|i| i.id.to_owned())
+        .collect();
+    let new = NewTicket {
+        center: center.clone(),
+        category: 'A',
+        priority,
+        items,
+        carried: Some(Carried {
+            id_number: visitor.as_ref().map(|v| v.id_number.clone()),
+            name: visitor.map(|v| v.name).or(name),
+            facts: sheet_facts(catalog, sheet),
+        }),
+        rule: AgingRule::default(),
+    };
+    Ok(state.store.issue_ticket(today, new, by).await?)
+}
+
+/// What a ticket's slip shows: its number, place and wait, the items to handle and the
+/// calling rule.
+pub(super) struct SlipView {
+    pub(super) number: String,
+    pub(super) ahead: usize,
+    pub(super) minutes: i64,
+    pub(super) priority: &'static str,
+    pub(super) items: Vec<String>,
+    pub(super) rule: String,
+}
+
+/// The slip of a ticket just issued, its place and wait read from today's queue.
+pub(super) async fn slip_view(
+    state: &AppState,
+    lang: Lang,
+    center: &CenterId,
+    issued: &Ticket,
+) -> Result<SlipView, AppError> {
     let t = lang.msgs();
     let today = state.clock.today_in(state.catalog.time_zone);
-    let queue = match state.store.tickets(&principal.center, today).await {
-        Ok(queue) => queue,
-        Err(err) => return error_page(lang, uri, Some(principal), err.into()),
-    };
+    let queue = state.store.tickets(center, today).await?;
     let rule = AgingRule::default();
     let estimate = estimate_in_queue(&queue, &issued.number, &rule);
     let locale = lang.locale();
-    let mut chrome = Chrome::new(lang, t.ticket_title, uri, Some(principal));
-    chrome.nav = "desk";
-    let page = TicketPage {
-        page: chrome,
+    Ok(SlipView {
         number: issued.number.to_string(),
         ahead: estimate.as_ref().map_or(0, |e| e.ahead),
         minutes: estimate.as_ref().map_or(0, |e| e.minutes),
@@ -150,8 +189,7 @@ pub(super) async fn slip(
         } else {
             rule.describe_en()
         },
-    };
-    render(StatusCode::CREATED, &page)
+    })
 }
 
 enum Refusal {

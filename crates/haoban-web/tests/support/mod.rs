@@ -13,7 +13,7 @@ use haoban_cases::{CenterId, FixedClock, Role};
 use haoban_catalog::Catalog;
 use haoban_store::User;
 use haoban_store_sqlite::SqliteStore;
-use haoban_web::{AppState, MemoryNotifier, WebConfig, hash_password, router};
+use haoban_web::{AppState, MemoryDevices, MemoryNotifier, WebConfig, hash_password, router};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -26,6 +26,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<FixedClock>,
     pub notifier: Arc<MemoryNotifier>,
+    pub devices: Arc<MemoryDevices>,
     _dir: tempfile::TempDir,
 }
 
@@ -62,17 +63,20 @@ impl TestApp {
         // 2026-11-02 is a Monday, 10:00 in Shanghai.
         let clock = Arc::new(FixedClock::new(at("2026-11-02 02:00")));
         let notifier = Arc::new(MemoryNotifier::default());
+        let devices = Arc::new(MemoryDevices::default());
         let state = AppState {
             store: Arc::new(store),
             catalog: Arc::new(catalog),
             clock: clock.clone(),
             notifier: notifier.clone(),
+            devices: devices.clone(),
             config: WebConfig::default(),
         };
         TestApp {
             state,
             clock,
             notifier,
+            devices,
             _dir: dir,
         }
     }
@@ -368,4 +372,126 @@ impl TestApp {
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)], auth: &Auth) -> Page {
         self.page(Method::POST, path, Some(form), auth, &[]).await
     }
+}
+
+impl TestApp {
+    /// A request whose body is `bytes` as `content_type` (a file upload through the API),
+    /// and the reply's raw bytes beside its JSON reading.
+    pub async fn send_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+        auth: &Auth,
+    ) -> (Reply, Vec<u8>) {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type);
+        if let Auth::Cookie { secret, csrf } = auth {
+            builder = builder
+                .header(header::COOKIE, format!("haoban_session={secret}"))
+                .header("x-csrf-token", csrf);
+        }
+        let request = builder.body(Body::from(bytes)).expect("request");
+        let response = router(self.state.clone())
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let reply = Reply {
+            status,
+            body,
+            set_cookie: None,
+        };
+        (reply, bytes)
+    }
+}
+
+/// A file part of a multipart form: field, file name, content type, bytes.
+pub type FilePart<'a> = (&'a str, &'a str, &'a str, &'a [u8]);
+
+/// `multipart/form-data` as a browser sends a form with file inputs: the content type
+/// (with its boundary) and the body.
+pub fn multipart_body(fields: &[(&str, &str)], files: &[FilePart<'_>]) -> (String, Vec<u8>) {
+    let boundary = "----haobanTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (field, file_name, content_type, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestApp {
+    /// Posts a multipart form as a browser does from a page: the session cookie, no
+    /// CSRF header (the form carries `csrf_token`).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[FilePart<'_>],
+        auth: &Auth,
+    ) -> Page {
+        let (content_type, body) = multipart_body(fields, files);
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type);
+        if let Auth::Cookie { secret, .. } = auth {
+            builder = builder.header(header::COOKIE, format!("haoban_session={secret}"));
+        }
+        let request = builder.body(Body::from(body)).expect("request");
+        let response = router(self.state.clone())
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Page {
+            status,
+            headers,
+            html: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
+
+/// The session a page's response set, with the CSRF token read from the next page.
+pub fn page_session(page: &Page) -> Option<String> {
+    page.cookie("haoban_session").and_then(|c| {
+        c.split(';')
+            .next()
+            .and_then(|pair| pair.strip_prefix("haoban_session="))
+            .map(str::to_owned)
+    })
 }

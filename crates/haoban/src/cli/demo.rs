@@ -164,7 +164,7 @@ pub fn run(args: &DemoArgs, clock: &dyn Clock) -> ExitCode {
         if let Err(problem) = print_accounts(&store, address).await {
             return failed(problem);
         }
-        serve_on(listener, store, catalog).await
+        serve_on(listener, store, catalog, haoban_web::WebConfig::default()).await
     })
 }
 

@@ -13,7 +13,7 @@ use haoban_cases::{CenterId, Clock, Role, SystemClock};
 use haoban_store::{CaseFilter, Store, StoreError, User};
 use haoban_store_postgres::PostgresStore;
 use haoban_store_sqlite::SqliteStore;
-use haoban_web::{AppState, LogNotifier, WebConfig};
+use haoban_web::{AppState, LogDevices, LogNotifier, WebConfig};
 
 use super::load_catalog;
 
@@ -71,6 +71,11 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Seconds without a touch after which a kiosk screen clears itself and goes home
+    /// (the last ten are counted down on the screen).
+    #[arg(long, env = "HAOBAN_KIOSK_IDLE_SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(10..=3600))]
+    kiosk_idle_seconds: u32,
 }
 
 #[derive(Debug, Args)]
@@ -136,7 +141,9 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         println!("  API:      http://{address}/api/v1, described at http://{address}/api/openapi.json");
         println!("  sign in:  POST /api/v1/session {{\"username\", \"password\"}}; create staff accounts with");
         println!("            haoban admin create-user --username NAME --role clerk --center CENTER  (password on stdin)");
-        serve_on(listener, store, catalog).await
+        let mut config = WebConfig::default();
+        config.self_service.kiosk_idle_seconds = args.kiosk_idle_seconds;
+        serve_on(listener, store, catalog, config).await
     })
 }
 
@@ -146,13 +153,15 @@ pub(super) async fn serve_on(
     listener: tokio::net::TcpListener,
     store: Arc<dyn Store>,
     catalog: haoban_catalog::Catalog,
+    config: WebConfig,
 ) -> ExitCode {
     let state = AppState {
         store,
         catalog: Arc::new(catalog),
         clock: Arc::new(SystemClock),
         notifier: Arc::new(LogNotifier),
-        config: WebConfig::default(),
+        devices: Arc::new(LogDevices),
+        config,
     };
     // Monthly lists on the first working day, default ratings each day.
     let scheduled = haoban_web::scheduler::spawn(state.clone(), SCHEDULER_EVERY);

@@ -125,6 +125,9 @@ pub struct OfficeMsgs {
     pub done_deny: &'static str,
     /// `{}` is the delivery.
     pub done_mark_ready: &'static str,
+    /// Added when the result went into a cabinet.
+    pub done_cabinet: &'static str,
+    pub uploads_heading: &'static str,
     pub done_deliver: &'static str,
     pub done_close: &'static str,
 
@@ -141,6 +144,9 @@ pub struct OfficeMsgs {
     pub delivery_e_licence: &'static str,
     /// The process record's event kinds, in the order of `EventKind`'s variants.
     pub events: [&'static str; 17],
+    /// Steps of the self-service area on a case's record: an upload, a cabinet's parcel
+    /// deposited, a wrong pickup code, picked up, returned to the desk.
+    pub self_service_events: [&'static str; 5],
 }
 
 impl OfficeMsgs {
@@ -226,6 +232,19 @@ impl OfficeMsgs {
             EventKind::PersonalDataViewed { .. } => 16,
         };
         self.events[index]
+    }
+
+    /// A self-service step's name, for a record entry that is not a case event.
+    pub fn self_service_event(&self, kind: &str) -> Option<&'static str> {
+        let index = match kind {
+            "upload_received" => 0,
+            "parcel_deposited" => 1,
+            "pickup_refused" => 2,
+            "parcel_picked_up" => 3,
+            "parcel_returned" => 4,
+            _ => return None,
+        };
+        Some(self.self_service_events[index])
     }
 }
 
@@ -337,6 +356,8 @@ pub static ZH: OfficeMsgs = OfficeMsgs {
     done_approve: "已批准。请选择领取方式。",
     done_deny: "已不予批准。",
     done_mark_ready: "已办结，等待领取：{}。",
+    done_cabinet: "结果已放入自助证照柜，取件码已发送给申请人。",
+    uploads_heading: "网上提交的材料",
     done_deliver: "已登记送达。",
     done_close: "已办结归档。",
 
@@ -368,6 +389,13 @@ pub static ZH: OfficeMsgs = OfficeMsgs {
         "撤回",
         "备注",
         "查看完整个人信息",
+    ],
+    self_service_events: [
+        "上传材料",
+        "放入自助证照柜",
+        "取件码错误",
+        "自助柜取件",
+        "退回服务台",
     ],
 };
 
@@ -479,6 +507,8 @@ pub static EN: OfficeMsgs = OfficeMsgs {
     done_approve: "Approved. Now choose how the result reaches the applicant.",
     done_deny: "Denied.",
     done_mark_ready: "Ready: {}.",
+    done_cabinet: "The result is in a pickup cabinet; the pickup code was sent to the applicant.",
+    uploads_heading: "Documents uploaded online",
     done_deliver: "Recorded as delivered.",
     done_close: "Closed.",
 
@@ -510,5 +540,12 @@ pub static EN: OfficeMsgs = OfficeMsgs {
         "Withdrawn",
         "Note",
         "Full personal data viewed",
+    ],
+    self_service_events: [
+        "Document uploaded",
+        "Put in a pickup cabinet",
+        "Wrong pickup code",
+        "Picked up from the cabinet",
+        "Returned to the desk",
     ],
 };

@@ -341,11 +341,36 @@ pub fn record_lines(state: &AppState, lang: Lang, entries: &[Entry]) -> Vec<Reco
                 actor: entry.actor.clone(),
                 role: Role::parse(&entry.role)
                     .map_or_else(|| entry.role.clone(), |r| lang.msgs().role(r).to_owned()),
-                event: kind
-                    .as_ref()
-                    .map_or_else(|| entry.kind.clone(), |k| o.event(k).to_owned()),
-                detail,
+                event: match &kind {
+                    Some(kind) => o.event(kind).to_owned(),
+                    None => o
+                        .self_service_event(&entry.kind)
+                        .map_or_else(|| entry.kind.clone(), str::to_owned),
+                },
+                detail: if kind.is_none() {
+                    self_service_detail(&entry.payload)
+                } else {
+                    detail
+                },
             }
         })
         .collect()
+}
+
+/// What a self-service step was about: the file's name, or the compartment.
+fn self_service_detail(payload: &str) -> String {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(payload) else {
+        return String::new();
+    };
+    if let Some(name) = value.get("name").and_then(|n| n.as_str()) {
+        return name.to_owned();
+    }
+    match value.get("compartment") {
+        Some(c) => format!(
+            "{}-{:02}",
+            c.get("cabinet").and_then(|v| v.as_str()).unwrap_or(""),
+            c.get("number").and_then(|v| v.as_u64()).unwrap_or(0)
+        ),
+        None => String::new(),
+    }
 }
