@@ -149,6 +149,14 @@ fn the_demo_seeds_signs_in_serves_and_passes_the_audit() {
         let queue =
             request(demo.addr, "GET", "/api/v1/tickets", None, Some(&session)).expect("queue");
         assert_eq!(queue.status, 200, "{}", queue.body);
+        // The 24-hour area's cabinet is installed and empty, ready for results.
+        let cabinets =
+            request(demo.addr, "GET", "/api/v1/cabinets", None, Some(&session)).expect("cabinets");
+        assert_eq!(cabinets.status, 200, "{}", cabinets.body);
+        let compartments = cabinets.body["compartments"]
+            .as_array()
+            .expect("compartments");
+        assert_eq!(compartments.len(), 24, "{}", cabinets.body);
         assert!(
             queue.body.to_string().contains("\"waiting\""),
             "people wait in the hall now: {}",

@@ -200,6 +200,22 @@ async fn seed_demo(
     )
     .await
     .map_err(|e| format!("seeding the demo: {e}"))?;
+    // The 24-hour area's pickup cabinet, so results can be delivered there from the start.
+    let cabinet =
+        haoban_hall::Cabinet::new("A", "24小时自助区", 16, 6, 2).map_err(|e| e.to_string())?;
+    let by = haoban_store::By {
+        actor: roster
+            .staff
+            .iter()
+            .find(|m| m.role == Role::Admin)
+            .map_or_else(|| "admin".to_owned(), |m| m.username.clone()),
+        role: Role::Admin,
+        at: now,
+    };
+    store
+        .install_cabinet(&center, &cabinet, by)
+        .await
+        .map_err(|e| format!("installing the demo's cabinet: {e}"))?;
     let hash = haoban_web::hash_password(PASSWORD).map_err(|e| e.to_string())?;
     for member in &roster.staff {
         let user = User {
@@ -249,5 +265,9 @@ async fn print_accounts(store: &Arc<dyn Store>, address: SocketAddr) -> Result<(
         );
     }
     println!("  the hall board (no sign-in): http://{address}/board?center={CENTER}");
+    println!("  the 24-hour kiosk (no sign-in): http://{address}/kiosk?center={CENTER}");
+    println!(
+        "  the resident portal: http://{address}/portal?center={CENTER} (the sign-in code is in the log)"
+    );
     Ok(())
 }
