@@ -19,7 +19,9 @@ use haoban_store::{By, StoreError};
 use serde::Deserialize;
 
 use self::msgs::CabinetMsgs;
-use super::{Chrome, Lang, SignedIn, encode, error_page, posted_form, render, see_other};
+use super::{
+    Chrome, Lang, SignedIn, encode, error_page, form_field, posted_form, render, see_other,
+};
 use crate::AppState;
 use crate::api::self_service::{CompartmentLine, occupancy};
 use crate::auth::Principal;
@@ -260,13 +262,7 @@ pub async fn install(
         Err(refused) => return *refused,
     };
     let c = CabinetMsgs::of(lang);
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(key, _)| key == name)
-            .map_or_else(String::new, |(_, value)| value.clone())
-    };
+    let field = |name: &str| form_field(&pairs, name).to_owned();
     let mut typed = InstallForm {
         name: field("name"),
         location: field("location"),

@@ -237,14 +237,7 @@ async fn queried_center(
     center_of(state, lang, uri, &text).await
 }
 
-/// The value of a posted field (the last, if sent twice), or `""`.
-fn field<'f>(pairs: &'f [(String, String)], name: &str) -> &'f str {
-    pairs
-        .iter()
-        .rev()
-        .find(|(key, _)| key == name)
-        .map_or("", |(_, value)| value.as_str())
-}
+use super::form_field as field;
 
 /// `GET /kiosk[?center=…]`: the home, or the centers to choose from (straight to the only
 /// one when there is one).

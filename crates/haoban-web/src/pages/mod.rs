@@ -436,11 +436,18 @@ pub trait CsrfForm {
 impl CsrfForm for Vec<(String, String)> {
     /// The last one sent, as pages read every field sent twice.
     fn csrf_token(&self) -> &str {
-        self.iter()
-            .rev()
-            .find(|(name, _)| name == "csrf_token")
-            .map_or("", |(_, value)| value)
+        form_field(self, "csrf_token")
     }
+}
+
+/// The value of a posted field (the last one, as pages read every field sent twice), or
+/// `""` when it was not sent.
+pub fn form_field<'f>(pairs: &'f [(String, String)], name: &str) -> &'f str {
+    pairs
+        .iter()
+        .rev()
+        .find(|(key, _)| key == name)
+        .map_or("", |(_, value)| value.as_str())
 }
 
 /// A posted form that could be read and carries the session's token; otherwise the page

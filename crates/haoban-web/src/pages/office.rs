@@ -28,7 +28,7 @@ use self::msgs::OfficeMsgs;
 use self::view::{
     CaseView, DELIVERIES, RecordLine, Row, WAITING, delivery_code, record_lines, rows,
 };
-use super::{Chrome, Lang, SignedIn, error_page, posted_form, render, see_other};
+use super::{Chrome, Lang, SignedIn, error_page, form_field, posted_form, render, see_other};
 use crate::api::cases::{apply, reachable};
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -477,13 +477,7 @@ pub async fn act(
         Ok(pairs) => pairs,
         Err(refused) => return *refused,
     };
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(key, _)| key == name)
-            .map_or_else(String::new, |(_, value)| value.clone())
-    };
+    let field = |name: &str| form_field(&pairs, name).to_owned();
     if let Err(err) = authorize(&principal, step.action()) {
         return fail(err);
     }

@@ -25,7 +25,7 @@ pub use self::offers::answer as answer_offer;
 use super::office::status_label;
 use super::office::view::{RecordLine, record_lines};
 use super::rate::{LevelButton, level_buttons, level_label};
-use super::{Chrome, Lang, MaybeSignedIn, error_page, posted_form, render, see_other};
+use super::{Chrome, Lang, MaybeSignedIn, error_page, form_field, posted_form, render, see_other};
 use crate::AppState;
 use crate::api::cases::{case_deadline, reachable};
 use crate::api::feedback::{RateRequest, give};
@@ -501,12 +501,7 @@ pub async fn rate(
         Ok(pairs) => pairs,
         Err(refused) => return *refused,
     };
-    let level = pairs
-        .iter()
-        .rev()
-        .find(|(k, _)| k == "level")
-        .and_then(|(_, v)| v.parse::<i64>().ok())
-        .unwrap_or(0);
+    let level = form_field(&pairs, "level").parse::<i64>().unwrap_or(0);
     let case = match reachable(&state, &principal, &number, haoban_cases::Action::Rate).await {
         Ok(case) => case,
         Err(err) => return error_page(lang, &uri, Some(&principal), err),

@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::api::session::{send_resident_code, sign_resident_in};
 use crate::auth::Principal;
 use crate::error::AppError;
-use crate::pages::{Lang, SignedIn, check_csrf, csrf_page, error_page, render};
+use crate::pages::{Lang, SignedIn, check_csrf, csrf_page, error_page, form_field, render};
 
 /// Staff who open cases for residents may guide them online.
 fn may_assist(principal: &Principal) -> bool {
@@ -64,13 +64,7 @@ pub async fn assist_step(
         return error_page(lang, &uri, Some(&principal), refused);
     }
     let pairs = form.map(|Form(pairs)| pairs).unwrap_or_default();
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map_or_else(String::new, |(_, v)| v.clone())
-    };
+    let field = |name: &str| form_field(&pairs, name).to_owned();
     if !check_csrf(&principal, &field("csrf_token")) {
         return csrf_page(lang, &uri, &principal);
     }

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::api::cases::{Opening, open};
 use crate::error::AppError;
+use crate::pages::form_field;
 
 /// An open offer as the home page shows it.
 pub(super) struct OfferLine {
@@ -78,13 +79,7 @@ pub async fn answer(
         Ok(pairs) => pairs,
         Err(refused) => return *refused,
     };
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map_or_else(String::new, |(_, v)| v.trim().to_owned())
-    };
+    let field = |name: &str| form_field(&pairs, name).trim().to_owned();
     let p = PortalMsgs::of(lang);
     let fail = |err: AppError| error_page(lang, &uri, Some(&principal), err);
     let id = match IdNumber::parse(&principal.subject) {

@@ -34,7 +34,9 @@ use crate::api::feedback::{RateRequest, give};
 use crate::api::hall::window_name;
 use crate::auth::Principal;
 use crate::error::AppError;
-use crate::pages::{Chrome, Lang, MaybeSignedIn, check_csrf, csrf_page, encode, error_page};
+use crate::pages::{
+    Chrome, Lang, MaybeSignedIn, check_csrf, csrf_page, encode, error_page, form_field,
+};
 use crate::pages::{render, see_other};
 
 /// How long a finished visit stays on the pad: long enough to rate on the way out, short
@@ -342,13 +344,7 @@ pub async fn rate(
         return staff(lang, &uri, principal);
     }
     let pairs = form.map(|Form(pairs)| pairs).unwrap_or_default();
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(key, _)| key == name)
-            .map_or_else(String::new, |(_, value)| value.trim().to_owned())
-    };
+    let field = |name: &str| form_field(&pairs, name).trim().to_owned();
     // A resident signed in on the device rates as themselves: their form proves it came
     // from the pad. Without a session there is nothing a forged form could borrow.
     if let Some(principal) = principal

@@ -23,11 +23,7 @@ use crate::error::AppError;
 use crate::pages::{Chrome, Lang, SignedIn, encode, error_page, posted_form, render, see_other};
 
 fn field(fields: &[(String, String)], name: &str) -> String {
-    fields
-        .iter()
-        .rev()
-        .find(|(key, _)| key == name)
-        .map_or_else(String::new, |(_, value)| value.clone())
+    crate::pages::form_field(fields, name).to_owned()
 }
 
 fn by(state: &AppState, principal: &Principal) -> By {

@@ -299,11 +299,7 @@ pub async fn bank(
 }
 
 fn field(fields: &[(String, String)], name: &str) -> String {
-    fields
-        .iter()
-        .rev()
-        .find(|(key, _)| key == name)
-        .map_or_else(String::new, |(_, value)| value.clone())
+    crate::pages::form_field(fields, name).to_owned()
 }
 
 /// POST /training/questions: stores a written question.
