@@ -269,6 +269,8 @@ def med(xs: list[float]) -> float:
 
 
 def f_s(x: float) -> str:
+    if x >= 10:
+        return f"{x:.1f} s"
     return f"{x:.3f} s" if x >= 0.1 else f"{x * 1000:.1f} ms"
 
 
