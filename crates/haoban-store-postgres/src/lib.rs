@@ -198,6 +198,19 @@ impl PostgresStore {
         Ok(())
     }
 
+    /// Whether the database already holds a haoban schema (a restore needs an empty one).
+    pub async fn has_schema(&self) -> StoreResult<bool> {
+        let tables: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM information_schema.tables
+             WHERE table_schema = current_schema()
+               AND table_name IN ('_sqlx_migrations', 'events', 'cases')",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(tables > 0)
+    }
+
     /// The connection URL, password hidden.
     pub fn url(&self) -> &str {
         &self.url

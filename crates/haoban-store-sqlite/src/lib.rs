@@ -144,6 +144,44 @@ impl SqliteStore {
         &self.path
     }
 
+    /// Writes a consistent copy of the whole database to `out` (which must not exist) while
+    /// the store stays in use: `VACUUM INTO` reads one snapshot, so a write committed during
+    /// the copy is either wholly in it or wholly not.
+    pub async fn backup_to(&self, out: &Path) -> StoreResult<()> {
+        if out.exists() {
+            return Err(StoreError::Conflict(format!(
+                "{} already exists; a backup never overwrites a file",
+                out.display()
+            )));
+        }
+        let target = out.to_str().ok_or_else(|| {
+            StoreError::Conflict(format!("{} is not a UTF-8 path", out.display()))
+        })?;
+        // A connection of its own: the copy reads a WAL snapshot, so the writer goes on
+        // committing meanwhile.
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(db)?
+            .filename(&self.path)
+            .busy_timeout(Duration::from_secs(10));
+        let mut conn = sqlx::ConnectOptions::connect(&options).await.map_err(db)?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&mut conn)
+            .await
+            .map_err(db)?;
+        sqlx::Connection::close(conn).await.map_err(db)?;
+        Ok(())
+    }
+
+    /// Whether the file at `path` starts as an SQLite database does.
+    pub fn is_sqlite_file(path: &Path) -> std::io::Result<bool> {
+        use std::io::Read;
+        let mut head = [0u8; 16];
+        let mut file = std::fs::File::open(path)?;
+        let read = file.read(&mut head)?;
+        Ok(read == 16 && &head == b"SQLite format 3\0")
+    }
+
     /// What the file at `path` holds, looked at read-only, so that a file that is not a
     /// haoban database is left exactly as it was (opening it as a store would migrate it):
     /// `None` when it is not one, else its centers (those with a chain) and, per center,

@@ -8,6 +8,7 @@ use haoban_catalog::{Catalog, Locale};
 
 use haoban_cases::Clock;
 
+mod backup;
 mod calendar;
 mod catalog;
 mod demo;
@@ -58,6 +59,11 @@ enum Command {
     /// Reports from the process record.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// A consistent copy of the whole store, taken while the server runs, checked after.
+    Backup(backup::BackupArgs),
+    /// Put a backup back: into a new SQLite file or an empty PostgreSQL database, only
+    /// once its process record is proved intact.
+    Restore(backup::RestoreArgs),
     /// Proactive benefits (免申即享): the catalog's proactive items judged for a whole
     /// population registry (CSV), and with --offer the offers residents confirm (一键即享).
     Scan(scan::ScanArgs),
@@ -140,6 +146,8 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::Audit(AuditCommand::Verify(args)) => server::audit_verify(&args),
         Command::Report(ReportCommand::Monthly(args)) => report::monthly(&args, clock),
         Command::Scan(args) => scan::run(&args, clock),
+        Command::Backup(args) => backup::backup(&args),
+        Command::Restore(args) => backup::restore(&args),
     }
 }
 

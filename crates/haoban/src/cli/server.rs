@@ -22,10 +22,10 @@ use super::load_catalog;
 pub struct Database {
     /// The SQLite database file.
     #[arg(long, default_value = "haoban.db", conflicts_with = "database_url")]
-    db: PathBuf,
+    pub(super) db: PathBuf,
     /// A PostgreSQL URL instead of SQLite, e.g. postgres://user@host/haoban.
     #[arg(long, env = "HAOBAN_DATABASE_URL")]
-    database_url: Option<String>,
+    pub(super) database_url: Option<String>,
 }
 
 impl Database {
@@ -269,48 +269,73 @@ pub fn audit_verify(args: &VerifyArgs) -> ExitCode {
             Ok(store) => store,
             Err(err) => return failed(format!("{}: {err}", args.database.describe())),
         };
-        let centers = match store.centers().await {
-            Ok(centers) => centers,
-            Err(err) => return failed(err),
-        };
-        let (mut events, mut cases) = (0, 0);
-        for center in &centers {
-            let chain = match store.chain(center).await {
-                Ok(chain) => chain,
-                Err(err) => return failed(err),
-            };
-            let center_id = match CenterId::parse(center) {
-                Ok(id) => id,
-                Err(err) => return failed(format!("a stored center name is invalid: {err}")),
-            };
-            let mut filter = CaseFilter::center(center_id);
-            filter.limit = u32::MAX;
-            let rows = match store.cases(&filter).await {
-                Ok(rows) => rows,
-                Err(err) => return failed(err),
-            };
-            let checked = verify(center, &chain.entries, chain.head.as_ref())
-                .and_then(|count| Ok((count, verify_projections(center, &chain.entries, &rows)?)));
-            match checked {
-                Ok((count, matched)) => {
-                    println!(
-                        "center {center}: {count} events intact, {matched} cases match their events"
-                    );
-                    events += count;
-                    cases += matched;
-                }
-                Err(broken) => {
-                    eprintln!("TAMPERED: {broken}");
-                    return ExitCode::FAILURE;
-                }
+        match verify_record(store.as_ref(), true).await {
+            Ok(intact) => {
+                println!("{} ({})", intact.summary(), args.database.describe());
+                ExitCode::SUCCESS
             }
+            Err(Unverified::Tampered(broken)) => {
+                eprintln!("TAMPERED: {broken}");
+                ExitCode::FAILURE
+            }
+            Err(Unverified::Unreadable(err)) => failed(err),
         }
-        println!(
-            "process record intact: {} center{}, {events} events, {cases} cases ({})",
-            centers.len(),
-            if centers.len() == 1 { "" } else { "s" },
-            args.database.describe()
-        );
-        ExitCode::SUCCESS
     })
+}
+
+/// What a verified process record holds.
+pub(super) struct Intact {
+    pub centers: usize,
+    pub events: u64,
+    pub cases: u64,
+}
+
+impl Intact {
+    pub(super) fn summary(&self) -> String {
+        format!(
+            "process record intact: {} center{}, {} events, {} cases",
+            self.centers,
+            if self.centers == 1 { "" } else { "s" },
+            self.events,
+            self.cases
+        )
+    }
+}
+
+pub(super) enum Unverified {
+    Tampered(String),
+    Unreadable(String),
+}
+
+/// Checks every center's chain and that every case row is the replay of its events;
+/// `per_center` prints a line for each.
+pub(super) async fn verify_record(
+    store: &dyn Store,
+    per_center: bool,
+) -> Result<Intact, Unverified> {
+    let unreadable = |err: StoreError| Unverified::Unreadable(err.to_string());
+    let centers = store.centers().await.map_err(unreadable)?;
+    let mut intact = Intact {
+        centers: centers.len(),
+        events: 0,
+        cases: 0,
+    };
+    for center in &centers {
+        let chain = store.chain(center).await.map_err(unreadable)?;
+        let center_id = CenterId::parse(center).map_err(|err| {
+            Unverified::Unreadable(format!("a stored center name is invalid: {err}"))
+        })?;
+        let mut filter = CaseFilter::center(center_id);
+        filter.limit = u32::MAX;
+        let rows = store.cases(&filter).await.map_err(unreadable)?;
+        let (count, matched) = verify(center, &chain.entries, chain.head.as_ref())
+            .and_then(|count| Ok((count, verify_projections(center, &chain.entries, &rows)?)))
+            .map_err(|broken| Unverified::Tampered(broken.to_string()))?;
+        if per_center {
+            println!("center {center}: {count} events intact, {matched} cases match their events");
+        }
+        intact.events += count;
+        intact.cases += matched as u64;
+    }
+    Ok(intact)
 }
