@@ -335,7 +335,7 @@ pub(super) async fn verify_record(
             println!("center {center}: {count} events intact, {matched} cases match their events");
         }
         intact.events += count;
-        intact.cases += matched as u64;
+        intact.cases += matched;
     }
     Ok(intact)
 }
