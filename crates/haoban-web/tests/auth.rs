@@ -82,6 +82,67 @@ async fn cookie_sessions_need_the_csrf_token_and_tokens_do_not() {
 }
 
 #[tokio::test]
+async fn a_session_in_constant_use_still_ends_after_twelve_hours() {
+    let app = TestApp::new().await;
+    let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
+    // A request every 25 minutes keeps it from ever being idle...
+    for _ in 0..28 {
+        app.clock.advance(Duration::minutes(25));
+        assert_eq!(
+            app.get("/api/v1/session", &clerk).await.status,
+            StatusCode::OK
+        );
+    }
+    // ...but 11 h 40 min after signing in, the next 25 minutes cross the 12 hours.
+    app.clock.advance(Duration::minutes(25));
+    assert_eq!(
+        app.get("/api/v1/session", &clerk).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_posted_from_another_site_is_refused() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+    let app = TestApp::new().await;
+    app.with_user("zhang", Role::Clerk, "linfen").await;
+    let form = format!("username=zhang&password={}", PASSWORD.replace(' ', "+"));
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from(form.clone()))
+        .expect("request");
+    let response = haoban_web::router(app.state.clone())
+        .oneshot(request)
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(
+        response
+            .headers()
+            .get(header::SET_COOKIE)
+            .is_none_or(|c| !c.to_str().unwrap_or("").starts_with("haoban_session=")),
+        "no session for a login another site posted"
+    );
+    // The same form from the site itself signs in.
+    let own = app
+        .page(
+            Method::POST,
+            "/login",
+            Some(&[("username", "zhang"), ("password", PASSWORD)]),
+            &Auth::Anonymous,
+            &[],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::SEE_OTHER);
+    assert!(own.cookie("haoban_session").is_some());
+}
+
+#[tokio::test]
 async fn sessions_end_when_idle_too_long_and_on_sign_out() {
     let app = TestApp::new().await;
     let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
