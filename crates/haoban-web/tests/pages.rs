@@ -747,10 +747,27 @@ async fn pages_come_with_their_stylesheet_and_safe_headers() {
     assert!(login.html.contains("href=\"/static/haoban.css\""));
     assert!(!login.html.contains("<script>"), "no inline scripts");
     assert!(!login.html.contains("style="), "no inline styles (CSP)");
+    assert!(
+        login.headers.get("strict-transport-security").is_none(),
+        "no HSTS on plain HTTP"
+    );
     // The API keeps its JSON 404s.
     let missing = app.get("/api/v1/nothing", &Auth::Anonymous).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn pages_served_over_tls_tell_browsers_to_stay_on_it() {
+    let mut app = TestApp::new().await;
+    app.state.config.secure_cookies = true;
+    let login = app.get_page("/login?lang=en", &Auth::Anonymous).await;
+    assert_eq!(
+        login.headers["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    let lang = login.cookie("haoban_lang").expect("the language cookie");
+    assert!(lang.contains("Secure"), "{lang}");
 }
 
 #[tokio::test]

@@ -205,6 +205,14 @@ async fn page_headers(State(state): State<AppState>, request: Request, next: Nex
             .entry(name)
             .or_insert(HeaderValue::from_static(value));
     }
+    // Served over TLS (directly or behind a proxy, as `secure_cookies` says): browsers
+    // must never come back over plain HTTP.
+    if state.config.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     response
 }
 
