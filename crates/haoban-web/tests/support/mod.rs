@@ -189,22 +189,11 @@ impl TestApp {
             None => builder.body(Body::empty()),
         }
         .expect("request");
-        let response = router(self.state.clone())
-            .oneshot(request)
-            .await
-            .expect("response");
-        let status = response.status();
-        let set_cookie = response
-            .headers()
+        let (status, headers, bytes) = self.send(request).await;
+        let set_cookie = headers
             .get(header::SET_COOKIE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
         let body = if bytes.is_empty() {
             Value::Null
         } else {
@@ -346,18 +335,7 @@ impl TestApp {
             None => builder.body(Body::empty()),
         }
         .expect("request");
-        let response = router(self.state.clone())
-            .oneshot(request)
-            .await
-            .expect("response");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
+        let (status, headers, bytes) = self.send(request).await;
         Page {
             status,
             headers,
@@ -395,18 +373,7 @@ impl TestApp {
                 .header("x-csrf-token", csrf);
         }
         let request = builder.body(Body::from(bytes)).expect("request");
-        let response = router(self.state.clone())
-            .oneshot(request)
-            .await
-            .expect("response");
-        let status = response.status();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes()
-            .to_vec();
+        let (status, _, bytes) = self.send(request).await;
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         let reply = Reply {
             status,
@@ -466,18 +433,7 @@ impl TestApp {
             builder = builder.header(header::COOKIE, format!("haoban_session={secret}"));
         }
         let request = builder.body(Body::from(body)).expect("request");
-        let response = router(self.state.clone())
-            .oneshot(request)
-            .await
-            .expect("response");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
+        let (status, headers, bytes) = self.send(request).await;
         Page {
             status,
             headers,
@@ -494,4 +450,27 @@ pub fn page_session(page: &Page) -> Option<String> {
             .and_then(|pair| pair.strip_prefix("haoban_session="))
             .map(str::to_owned)
     })
+}
+
+impl TestApp {
+    /// Sends `request` through the router in process: the status, headers and body bytes.
+    pub async fn send(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let response = router(self.state.clone())
+            .oneshot(request)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        (status, headers, bytes)
+    }
 }

@@ -248,7 +248,8 @@ fn read_answers(
     (questions, format!("{{{}}}", members.join(",")), ok)
 }
 
-fn name_error(p: &'static PortalMsgs, name: &str) -> Option<&'static str> {
+/// Why a typed applicant's name is refused, if it is.
+pub(super) fn name_error(p: &'static PortalMsgs, name: &str) -> Option<&'static str> {
     let name = name.trim();
     (name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control))
         .then_some(p.err_name)

@@ -10,6 +10,7 @@ use haoban_cases::IdNumber;
 use haoban_store::By;
 use haoban_store::offers::{OfferAnswer, OfferStatus};
 
+use super::apply::name_error;
 use super::msgs::PortalMsgs;
 use super::{
     AppState, Lang, MaybeSignedIn, Principal, error_page, posted_form, resident, see_other,
@@ -97,10 +98,8 @@ pub async fn answer(
         _ => return fail(AppError::Invalid("answer is confirm or decline".into())),
     };
     let name = field("name");
-    if choice == OfferAnswer::Confirm
-        && (name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control))
-    {
-        return fail(AppError::Invalid(p.err_name.to_owned()));
+    if let Some(refused) = name_error(p, &name).filter(|_| choice == OfferAnswer::Confirm) {
+        return fail(AppError::Invalid(refused.to_owned()));
     }
     let by = By {
         actor: principal.actor(),
