@@ -12,28 +12,42 @@ pub enum Role {
     Clerk,
     Office,
     Supervisor,
-    Admin,
+    /// 系统管理员: the hall's windows and the catalog; never accounts, never the audit record.
+    #[serde(rename = "sysadmin")]
+    SystemAdmin,
+    /// 安全管理员: staff accounts, their roles and second factors.
+    #[serde(rename = "secadmin")]
+    SecurityAdmin,
+    /// 审计管理员: reads and verifies the record; changes nothing.
     Auditor,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Resident,
         Role::Desk,
         Role::Clerk,
         Role::Office,
         Role::Supervisor,
-        Role::Admin,
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
         Role::Auditor,
     ];
-    pub const STAFF: [Role; 6] = [
+    pub const STAFF: [Role; 7] = [
         Role::Desk,
         Role::Clerk,
         Role::Office,
         Role::Supervisor,
-        Role::Admin,
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
         Role::Auditor,
     ];
+    /// 三权分立: the three administrators. Each account has one role, so none combines them.
+    pub const ADMINS: [Role; 3] = [Role::SystemAdmin, Role::SecurityAdmin, Role::Auditor];
+
+    pub fn is_admin(self) -> bool {
+        Role::ADMINS.contains(&self)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -42,7 +56,8 @@ impl Role {
             Role::Clerk => "clerk",
             Role::Office => "office",
             Role::Supervisor => "supervisor",
-            Role::Admin => "admin",
+            Role::SystemAdmin => "sysadmin",
+            Role::SecurityAdmin => "secadmin",
             Role::Auditor => "auditor",
         }
     }
@@ -174,11 +189,12 @@ pub fn permits(role: Role, action: Action) -> Option<Scope> {
         AddNote => staff_case_reader,
         VerifyAudit => matches!(role, Auditor | Supervisor),
         Unmask => matches!(role, Clerk | Office | Supervisor),
-        ManageUsers | ManageHall | CheckCatalog => role == Admin,
+        ManageUsers => role == SecurityAdmin,
+        ManageHall | CheckCatalog => role == SystemAdmin,
         IssueTicket => matches!(role, Desk | Clerk | Supervisor),
         CallTicket => window,
         ViewQueue => staff_case_reader,
-        ViewReports => matches!(role, Supervisor | Admin),
+        ViewReports => matches!(role, Supervisor | SystemAdmin),
         // The resident's own cases; visits are checked against the ticket by the caller.
         Rate => return (role == Resident).then_some(Scope::OwnCases),
         ViewRatings | HandleFollowUp | DecideAppeal => role == Supervisor,

@@ -165,7 +165,12 @@ fn impossible_transitions_say_why() {
             action: Action::Accept
         }
     );
-    for role in [Role::Admin, Role::Auditor, Role::Desk] {
+    for role in [
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::Auditor,
+        Role::Desk,
+    ] {
         assert!(matches!(
             story.try_do(
                 role,

@@ -383,7 +383,8 @@ mod tests {
             Role::Clerk,
             Role::Desk,
             Role::Office,
-            Role::Admin,
+            Role::SystemAdmin,
+            Role::SecurityAdmin,
             Role::Auditor,
             Role::Resident,
         ] {

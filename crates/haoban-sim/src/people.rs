@@ -207,7 +207,7 @@ impl Roster {
             .map(|_| add(Role::Office, None, 0.0))
             .collect();
         let supervisor = add(Role::Supervisor, None, 0.0);
-        let admin = add(Role::Admin, None, 0.0);
+        let admin = add(Role::SystemAdmin, None, 0.0);
         add(Role::Auditor, None, 0.0);
         Roster {
             staff,

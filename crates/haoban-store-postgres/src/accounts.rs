@@ -10,16 +10,15 @@ use crate::{PostgresStore, center, db, role, small_count};
 
 pub(crate) async fn create_user(store: &PostgresStore, user: &User) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO users (center, username, role, password_hash, disabled, failed_logins, locked_until, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO users (center, username, role, password_hash, disabled, totp_secret, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(user.center.as_ref())
     .bind(&user.username)
     .bind(user.role.as_str())
     .bind(&user.password_hash)
     .bind(user.disabled)
-    .bind(i64::from(user.failed_logins))
-    .bind(user.locked_until)
+    .bind(&user.totp_secret)
     .bind(user.created_at)
     .execute(&store.pool)
     .await
@@ -52,33 +51,106 @@ pub(crate) async fn users(store: &PostgresStore, center: &CenterId) -> StoreResu
         .collect()
 }
 
-pub(crate) async fn login_failed(
+pub(crate) async fn sign_in_locked_until(
     store: &PostgresStore,
     username: &str,
+    source: &str,
+) -> StoreResult<Option<DateTime<Utc>>> {
+    let row = sqlx::query(
+        "SELECT locked_until FROM sign_in_failures WHERE username = $1 AND source = $2",
+    )
+    .bind(username)
+    .bind(source)
+    .fetch_optional(&store.pool)
+    .await
+    .map_err(db)?;
+    Ok(row.and_then(|row| row.get::<Option<DateTime<Utc>>, _>("locked_until")))
+}
+
+pub(crate) async fn sign_in_failed(
+    store: &PostgresStore,
+    username: &str,
+    source: &str,
     lock_after: u32,
     lock_until: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    // A failure after a lock has run out starts the count again.
     sqlx::query(
-        "UPDATE users SET failed_logins = failed_logins + 1,
-             locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END
-         WHERE username = $3",
+        "INSERT INTO sign_in_failures (username, source, failures, locked_until)
+         VALUES ($1, $2, 1, NULL)
+         ON CONFLICT (username, source) DO UPDATE SET
+             failures = CASE WHEN sign_in_failures.locked_until IS NULL
+                             THEN sign_in_failures.failures + 1 ELSE 1 END,
+             locked_until = NULL",
     )
-    .bind(i64::from(lock_after))
-    .bind(lock_until)
     .bind(username)
-    .execute(&store.pool)
+    .bind(source)
+    .execute(&mut *tx)
     .await
     .map_err(db)?;
-    Ok(())
+    sqlx::query(
+        "UPDATE sign_in_failures SET locked_until = $1
+         WHERE username = $2 AND source = $3 AND failures >= $4",
+    )
+    .bind(lock_until)
+    .bind(username)
+    .bind(source)
+    .bind(i64::from(lock_after))
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)
 }
 
-pub(crate) async fn login_succeeded(store: &PostgresStore, username: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1")
+pub(crate) async fn sign_in_succeeded(
+    store: &PostgresStore,
+    username: &str,
+    source: &str,
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE username = $1 AND source = $2")
         .bind(username)
+        .bind(source)
         .execute(&store.pool)
         .await
         .map_err(db)?;
     Ok(())
+}
+
+pub(crate) async fn set_totp_secret(
+    store: &PostgresStore,
+    username: &str,
+    secret: Option<&str>,
+) -> StoreResult<()> {
+    let done =
+        sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE username = $2")
+            .bind(secret)
+            .bind(username)
+            .execute(&store.pool)
+            .await
+            .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("user `{username}`")));
+    }
+    Ok(())
+}
+
+pub(crate) async fn claim_totp_step(
+    store: &PostgresStore,
+    username: &str,
+    step: i64,
+) -> StoreResult<bool> {
+    // One statement, so two sign-ins racing with the same code cannot both win.
+    let done = sqlx::query(
+        "UPDATE users SET totp_last_step = $1
+         WHERE username = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(username)
+    .execute(&store.pool)
+    .await
+    .map_err(db)?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub(crate) async fn disable_user(store: &PostgresStore, username: &str) -> StoreResult<()> {
@@ -213,8 +285,7 @@ fn user_from_row(row: &PgRow) -> StoreResult<User> {
         center: center(row.get("center"))?,
         password_hash: row.get("password_hash"),
         disabled: row.get("disabled"),
-        failed_logins: small_count(row.get("failed_logins"), "failed logins")?,
-        locked_until: row.get("locked_until"),
+        totp_secret: row.get("totp_secret"),
         created_at: row.get("created_at"),
     })
 }

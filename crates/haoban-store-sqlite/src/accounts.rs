@@ -10,16 +10,15 @@ use crate::{SqliteStore, db, parse_time, time};
 
 pub(crate) async fn create_user(store: &SqliteStore, user: &User) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO users (center, username, role, password_hash, disabled, failed_logins, locked_until, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO users (center, username, role, password_hash, disabled, totp_secret, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(user.center.as_ref())
     .bind(&user.username)
     .bind(user.role.as_str())
     .bind(&user.password_hash)
     .bind(i64::from(user.disabled))
-    .bind(i64::from(user.failed_logins))
-    .bind(user.locked_until.map(time))
+    .bind(&user.totp_secret)
     .bind(time(user.created_at))
     .execute(&store.writer)
     .await
@@ -52,33 +51,108 @@ pub(crate) async fn users(store: &SqliteStore, center: &CenterId) -> StoreResult
         .collect()
 }
 
-pub(crate) async fn login_failed(
+pub(crate) async fn sign_in_locked_until(
     store: &SqliteStore,
     username: &str,
+    source: &str,
+) -> StoreResult<Option<DateTime<Utc>>> {
+    let row =
+        sqlx::query("SELECT locked_until FROM sign_in_failures WHERE username = ? AND source = ?")
+            .bind(username)
+            .bind(source)
+            .fetch_optional(&store.reader)
+            .await
+            .map_err(db)?;
+    row.and_then(|row| row.get::<Option<String>, _>("locked_until"))
+        .map(|t| parse_time(&t))
+        .transpose()
+}
+
+pub(crate) async fn sign_in_failed(
+    store: &SqliteStore,
+    username: &str,
+    source: &str,
     lock_after: u32,
     lock_until: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let mut tx = store.write().await?;
+    // A failure after a lock has run out starts the count again.
     sqlx::query(
-        "UPDATE users SET failed_logins = failed_logins + 1,
-             locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END
-         WHERE username = ?",
+        "INSERT INTO sign_in_failures (username, source, failures, locked_until)
+         VALUES (?, ?, 1, NULL)
+         ON CONFLICT (username, source) DO UPDATE SET
+             failures = CASE WHEN sign_in_failures.locked_until IS NULL
+                             THEN sign_in_failures.failures + 1 ELSE 1 END,
+             locked_until = NULL",
     )
-    .bind(i64::from(lock_after))
-    .bind(time(lock_until))
     .bind(username)
-    .execute(&store.writer)
+    .bind(source)
+    .execute(&mut *tx)
     .await
     .map_err(db)?;
-    Ok(())
+    sqlx::query(
+        "UPDATE sign_in_failures SET locked_until = ?
+         WHERE username = ? AND source = ? AND failures >= ?",
+    )
+    .bind(time(lock_until))
+    .bind(username)
+    .bind(source)
+    .bind(i64::from(lock_after))
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)
 }
 
-pub(crate) async fn login_succeeded(store: &SqliteStore, username: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?")
+pub(crate) async fn sign_in_succeeded(
+    store: &SqliteStore,
+    username: &str,
+    source: &str,
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE username = ? AND source = ?")
         .bind(username)
+        .bind(source)
         .execute(&store.writer)
         .await
         .map_err(db)?;
     Ok(())
+}
+
+pub(crate) async fn set_totp_secret(
+    store: &SqliteStore,
+    username: &str,
+    secret: Option<&str>,
+) -> StoreResult<()> {
+    let done =
+        sqlx::query("UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE username = ?")
+            .bind(secret)
+            .bind(username)
+            .execute(&store.writer)
+            .await
+            .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("user `{username}`")));
+    }
+    Ok(())
+}
+
+pub(crate) async fn claim_totp_step(
+    store: &SqliteStore,
+    username: &str,
+    step: i64,
+) -> StoreResult<bool> {
+    // One statement, so two sign-ins racing with the same code cannot both win.
+    let done = sqlx::query(
+        "UPDATE users SET totp_last_step = ?
+         WHERE username = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+    )
+    .bind(step)
+    .bind(username)
+    .bind(step)
+    .execute(&store.writer)
+    .await
+    .map_err(db)?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub(crate) async fn disable_user(store: &SqliteStore, username: &str) -> StoreResult<()> {
@@ -214,11 +288,7 @@ fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
         center: CenterId::parse(&center).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         password_hash: row.get("password_hash"),
         disabled: row.get::<i64, _>("disabled") != 0,
-        failed_logins: row.get::<i64, _>("failed_logins") as u32,
-        locked_until: row
-            .get::<Option<String>, _>("locked_until")
-            .map(|t| parse_time(&t))
-            .transpose()?,
+        totp_secret: row.get("totp_secret"),
         created_at: parse_time(&row.get::<String, _>("created_at"))?,
     })
 }

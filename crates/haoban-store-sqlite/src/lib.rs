@@ -604,17 +604,34 @@ impl Store for SqliteStore {
         accounts::users(self, center).await
     }
 
-    async fn login_failed(
+    async fn sign_in_locked_until(
         &self,
         username: &str,
+        source: &str,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        accounts::sign_in_locked_until(self, username, source).await
+    }
+
+    async fn sign_in_failed(
+        &self,
+        username: &str,
+        source: &str,
         lock_after: u32,
         lock_until: DateTime<Utc>,
     ) -> StoreResult<()> {
-        accounts::login_failed(self, username, lock_after, lock_until).await
+        accounts::sign_in_failed(self, username, source, lock_after, lock_until).await
     }
 
-    async fn login_succeeded(&self, username: &str) -> StoreResult<()> {
-        accounts::login_succeeded(self, username).await
+    async fn sign_in_succeeded(&self, username: &str, source: &str) -> StoreResult<()> {
+        accounts::sign_in_succeeded(self, username, source).await
+    }
+
+    async fn set_totp_secret(&self, username: &str, secret: Option<&str>) -> StoreResult<()> {
+        accounts::set_totp_secret(self, username, secret).await
+    }
+
+    async fn claim_totp_step(&self, username: &str, step: i64) -> StoreResult<bool> {
+        accounts::claim_totp_step(self, username, step).await
     }
 
     async fn disable_user(&self, username: &str) -> StoreResult<()> {

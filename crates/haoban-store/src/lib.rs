@@ -82,8 +82,8 @@ pub struct User {
     /// Argon2id PHC string; never the password.
     pub password_hash: String,
     pub disabled: bool,
-    pub failed_logins: u32,
-    pub locked_until: Option<DateTime<Utc>>,
+    /// The TOTP secret (base32) once a second factor is issued; then every sign-in needs a code.
+    pub totp_secret: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -378,14 +378,29 @@ pub trait Store: Send + Sync + Debug {
     async fn user(&self, username: &str) -> StoreResult<Option<User>>;
     /// A center's staff accounts, disabled ones too, by username (in byte order).
     async fn users(&self, center: &CenterId) -> StoreResult<Vec<User>>;
-    /// Counts a failed sign-in; at `lock_after` failures the account is locked until `lock_until`.
-    async fn login_failed(
+    /// Until when sign-ins to `username` from `source` (a client address) are refused, if they are.
+    async fn sign_in_locked_until(
         &self,
         username: &str,
+        source: &str,
+    ) -> StoreResult<Option<DateTime<Utc>>>;
+    /// Counts a failed sign-in to `username` from `source`; at `lock_after` such failures
+    /// that source is locked out of that account until `lock_until` (others are not).
+    async fn sign_in_failed(
+        &self,
+        username: &str,
+        source: &str,
         lock_after: u32,
         lock_until: DateTime<Utc>,
     ) -> StoreResult<()>;
-    async fn login_succeeded(&self, username: &str) -> StoreResult<()>;
+    /// Clears the failures counted for `username` from `source`.
+    async fn sign_in_succeeded(&self, username: &str, source: &str) -> StoreResult<()>;
+    /// Issues (`Some`) or withdraws (`None`) an account's TOTP secret; a new one may be used
+    /// from its first time step.
+    async fn set_totp_secret(&self, username: &str, secret: Option<&str>) -> StoreResult<()>;
+    /// Takes TOTP time step `step` for `username`: `false` if a code of that step or a later
+    /// one was accepted already (each code is good once).
+    async fn claim_totp_step(&self, username: &str, step: i64) -> StoreResult<bool>;
     /// Disables an account and ends all its sessions and tokens at once.
     async fn disable_user(&self, username: &str) -> StoreResult<()>;
 

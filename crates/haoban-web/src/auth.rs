@@ -15,6 +15,8 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::error::AppError;
 
+pub mod totp;
+
 pub const SESSION_COOKIE: &str = "haoban_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -76,8 +78,66 @@ pub fn new_secret() -> String {
 
 /// The longest staff username, in characters.
 pub const USERNAME_MAX_CHARS: usize = 64;
-/// The shortest staff password, in characters.
-pub const PASSWORD_MIN_CHARS: usize = 8;
+/// The longest password, in characters: long passphrases welcome, megabytes to hash not.
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// The rule new staff passwords follow, chosen with `--password-rule`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PasswordRule {
+    /// What an MLPS (等保2.0) assessor checks against "口令具有复杂度要求": at least 8
+    /// characters, from at least three of upper-case letters, lower-case letters, digits
+    /// and other characters.
+    #[default]
+    Mlps,
+    /// OWASP ASVS 2.1: at least 12 characters, any characters, no composition rule.
+    Asvs,
+}
+
+impl PasswordRule {
+    pub fn parse(text: &str) -> Option<PasswordRule> {
+        match text {
+            "mlps" => Some(PasswordRule::Mlps),
+            "asvs" => Some(PasswordRule::Asvs),
+            _ => None,
+        }
+    }
+
+    pub fn min_chars(self) -> usize {
+        match self {
+            PasswordRule::Mlps => 8,
+            PasswordRule::Asvs => 12,
+        }
+    }
+
+    /// Checks a new password for `username` (taken as typed, spaces included).
+    pub fn check(self, password: &str, username: &str) -> Result<(), CredentialProblem> {
+        let count = password.chars().count();
+        if count < self.min_chars() {
+            return Err(CredentialProblem::PasswordShort(self.min_chars()));
+        }
+        if count > PASSWORD_MAX_CHARS {
+            return Err(CredentialProblem::PasswordLong);
+        }
+        let name = username.trim().to_lowercase();
+        if !name.is_empty() && password.to_lowercase().contains(&name) {
+            return Err(CredentialProblem::PasswordHasUsername);
+        }
+        if self == PasswordRule::Mlps {
+            let classes = [
+                password.chars().any(|c| c.is_uppercase()),
+                password.chars().any(|c| c.is_lowercase()),
+                password.chars().any(|c| c.is_ascii_digit()),
+                password
+                    .chars()
+                    .any(|c| !c.is_uppercase() && !c.is_lowercase() && !c.is_ascii_digit()),
+            ];
+            if classes.iter().filter(|has| **has).count() < 3 {
+                return Err(CredentialProblem::PasswordSimple);
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Why a new staff account's username or password is refused: the one rule that the
 /// command line (`haoban admin create-user`) and the admin page both apply.
@@ -85,8 +145,16 @@ pub const PASSWORD_MIN_CHARS: usize = 8;
 pub enum CredentialProblem {
     #[error("the username must be 1 to {USERNAME_MAX_CHARS} characters without spaces")]
     Username,
-    #[error("the password must have at least {PASSWORD_MIN_CHARS} characters")]
-    PasswordShort,
+    #[error("the password must have at least {0} characters")]
+    PasswordShort(usize),
+    #[error("the password must have at most {PASSWORD_MAX_CHARS} characters")]
+    PasswordLong,
+    #[error(
+        "the password must mix at least three of: upper-case letters, lower-case letters, digits, other characters"
+    )]
+    PasswordSimple,
+    #[error("the password must not contain the username")]
+    PasswordHasUsername,
 }
 
 /// A new account's username, trimmed: 1 to 64 characters, none of them white space.
@@ -97,14 +165,6 @@ pub fn check_username(typed: &str) -> Result<&str, CredentialProblem> {
         return Err(CredentialProblem::Username);
     }
     Ok(username)
-}
-
-/// A new password: at least 8 characters (taken as typed, spaces included).
-pub fn check_password(password: &str) -> Result<(), CredentialProblem> {
-    if password.chars().count() < PASSWORD_MIN_CHARS {
-        return Err(CredentialProblem::PasswordShort);
-    }
-    Ok(())
 }
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
@@ -222,10 +282,10 @@ impl FromRequestParts<AppState> for Principal {
 
 #[cfg(test)]
 mod tests {
-    use super::{CredentialProblem, check_password, check_username};
+    use super::{CredentialProblem, PasswordRule, check_username};
 
     #[test]
-    fn usernames_and_passwords_follow_one_rule() {
+    fn usernames_follow_one_rule() {
         assert_eq!(check_username("  zhang "), Ok("zhang"));
         // Characters, not bytes: 64 Chinese characters are fine.
         let long = "张".repeat(64);
@@ -237,11 +297,59 @@ mod tests {
                 "{bad}"
             );
         }
-        assert_eq!(check_password("12345678"), Ok(()));
-        assert_eq!(check_password("密码密码密码密码"), Ok(()));
+    }
+
+    #[test]
+    fn the_mlps_rule_wants_eight_characters_of_three_kinds() {
+        let rule = PasswordRule::Mlps;
+        for good in [
+            "Abcdef1!",
+            "abcdef1!",
+            "ABCDEF1!",
+            "Abcdefg1",
+            "密码Ab1密码码",
+            "Wang-Li 2026",
+        ] {
+            assert_eq!(rule.check(good, "zhang"), Ok(()), "{good}");
+        }
         assert_eq!(
-            check_password("1234567"),
-            Err(CredentialProblem::PasswordShort)
+            rule.check("Abc1!", "zhang"),
+            Err(CredentialProblem::PasswordShort(8))
         );
+        for simple in [
+            "abcdefgh",
+            "abcdefg1",
+            "12345678",
+            "ABCDEFG!",
+            "密码密码密码密码",
+        ] {
+            assert_eq!(
+                rule.check(simple, "zhang"),
+                Err(CredentialProblem::PasswordSimple),
+                "{simple}"
+            );
+        }
+        assert_eq!(
+            rule.check("Zhang-2026", "zhang"),
+            Err(CredentialProblem::PasswordHasUsername)
+        );
+        assert_eq!(
+            rule.check(&format!("Aa1{}", "x".repeat(126)), "zhang"),
+            Err(CredentialProblem::PasswordLong)
+        );
+    }
+
+    #[test]
+    fn the_asvs_rule_wants_length_not_kinds() {
+        let rule = PasswordRule::Asvs;
+        assert_eq!(rule.check("correct horse battery", "zhang"), Ok(()));
+        assert_eq!(rule.check("密码密码密码密码密码密码", "zhang"), Ok(()));
+        assert_eq!(
+            rule.check("Abcdef1!", "zhang"),
+            Err(CredentialProblem::PasswordShort(12))
+        );
+        assert_eq!(PasswordRule::parse("asvs"), Some(PasswordRule::Asvs));
+        assert_eq!(PasswordRule::parse("mlps"), Some(PasswordRule::Mlps));
+        assert_eq!(PasswordRule::parse("weak"), None);
     }
 }

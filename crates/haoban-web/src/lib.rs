@@ -7,13 +7,14 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use chrono::Duration;
-use haoban_cases::{Action, Clock, Scope, permits};
+use haoban_cases::{Action, Clock, Role, Scope, permits};
 use haoban_catalog::Catalog;
 use haoban_feedback::FeedbackConfig;
 use haoban_store::Store;
 
 mod api;
 pub mod auth;
+pub mod client;
 pub mod devices;
 pub mod error;
 pub mod list_export;
@@ -33,9 +34,16 @@ pub struct WebConfig {
     pub idle_timeout: Duration,
     /// ... and after this long in any case.
     pub absolute_timeout: Duration,
-    /// Failed sign-ins before an account is locked, and for how long.
+    /// Failed sign-ins to one account from one source before that source is locked out
+    /// of it, and for how long.
     pub lock_after: u32,
     pub lock_for: Duration,
+    /// The rule new staff passwords follow.
+    pub password_rule: auth::PasswordRule,
+    /// Roles besides the three administrators' whose sign-in needs a TOTP code too.
+    pub totp_roles: Vec<Role>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Working days before the due date from which a case counts as due soon.
     pub due_soon_days: u64,
     /// Mark cookies `Secure` (when served over TLS).
@@ -68,6 +76,14 @@ impl Default for SelfServiceConfig {
     }
 }
 
+impl WebConfig {
+    /// Whether `role` signs in with a TOTP code: the administrators always (三权分立 accounts
+    /// hold the keys to everything else), others as configured.
+    pub fn needs_totp(&self, role: Role) -> bool {
+        role.is_admin() || self.totp_roles.contains(&role)
+    }
+}
+
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
@@ -75,6 +91,9 @@ impl Default for WebConfig {
             absolute_timeout: Duration::hours(12),
             lock_after: 5,
             lock_for: Duration::minutes(15),
+            password_rule: auth::PasswordRule::default(),
+            totp_roles: Vec::new(),
+            trusted_proxies: Vec::new(),
             due_soon_days: 2,
             secure_cookies: false,
             feedback: FeedbackConfig::default(),

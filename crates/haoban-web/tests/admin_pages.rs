@@ -18,8 +18,14 @@ fn linfen() -> CenterId {
     CenterId::parse("linfen").expect("center")
 }
 
+/// The system administrator: windows and the catalog.
 async fn admin(app: &TestApp) -> Auth {
-    app.staff("admin-1", Role::Admin, "linfen").await
+    app.staff("admin-1", Role::SystemAdmin, "linfen").await
+}
+
+/// The security administrator: staff accounts.
+async fn security(app: &TestApp) -> Auth {
+    app.staff("admin-1", Role::SecurityAdmin, "linfen").await
 }
 
 /// Posts a page form with the session's `csrf_token` added.
@@ -315,7 +321,7 @@ async fn bad_window_input_is_refused_next_to_the_field_and_kept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_creates_an_account_that_then_signs_in() {
     let app = TestApp::new().await;
-    let auth = admin(&app).await;
+    let auth = security(&app).await;
     let created = post(
         &app,
         "/admin/users",
@@ -382,7 +388,7 @@ async fn an_admin_creates_an_account_that_then_signs_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_account_input_is_refused_next_to_the_field_and_kept() {
     let app = TestApp::new().await;
-    let auth = admin(&app).await;
+    let auth = security(&app).await;
     app.with_user("taken", Role::Office, "pengpu").await;
     let refused = post(
         &app,
@@ -404,10 +410,52 @@ async fn bad_account_input_is_refused_next_to_the_field_and_kept() {
         "{username}"
     );
     assert!(username.contains("value=\"li si\""), "{username}");
-    assert!(field_block(html, "new-role").contains("请选择一个工作人员角色。"));
+    assert!(
+        field_block(html, "new-role")
+            .contains("请选择一个工作人员角色（安全管理员只能在命令行创建）。")
+    );
     assert!(field_block(html, "new-password").contains("密码至少需要 8 个字符。"));
     // Passwords never come back in the page.
     assert!(!html.contains("pw7x"));
+
+    // The MLPS rule by default: three kinds of character, not the username. A security
+    // administrator is made on the command line only.
+    for (role, password, message) in [
+        (
+            "clerk",
+            "lanternlantern",
+            "密码须含大写字母、小写字母、数字、其他字符中的至少三种。",
+        ),
+        ("clerk", "Xiaozhao-2026", "密码不能包含用户名。"),
+        ("secadmin", NEW_PASSWORD, "安全管理员只能在命令行创建"),
+    ] {
+        let refused = post(
+            &app,
+            "/admin/users",
+            &auth,
+            &[
+                ("username", "xiaozhao"),
+                ("role", role),
+                ("password", password),
+                ("password_again", password),
+            ],
+        )
+        .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{password}"
+        );
+        assert!(refused.html.contains(message), "{message}");
+    }
+    assert!(
+        app.state
+            .store
+            .user("xiaozhao")
+            .await
+            .expect("read")
+            .is_none()
+    );
 
     // The role typed is kept; the confirmation must match; a username is taken anywhere.
     let refused = post(
@@ -449,7 +497,7 @@ async fn bad_account_input_is_refused_next_to_the_field_and_kept() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn disabling_an_account_ends_its_session() {
     let app = TestApp::new().await;
-    let auth = admin(&app).await;
+    let auth = security(&app).await;
     let clerk = app.staff("zhangsan", Role::Clerk, "linfen").await;
     let elsewhere = app.staff("wangwu", Role::Clerk, "pengpu").await;
     assert_eq!(
@@ -538,7 +586,8 @@ async fn only_admins_may_use_the_admin_page() {
         let page = app.get_page("/admin", &other).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{role}");
         assert!(
-            page.html.contains("只有系统管理员可以使用系统管理页面。"),
+            page.html
+                .contains("只有系统管理员和安全管理员可以使用系统管理页面。"),
             "{role}"
         );
         assert!(!page.html.contains("href=\"/admin\""), "{role}");
@@ -609,6 +658,164 @@ async fn only_admins_may_use_the_admin_page() {
             .expect("windows")
             .is_empty()
     );
+}
+
+/// 三权分立: the system administrator configures the hall but never touches accounts; the
+/// security administrator manages accounts but never the hall; neither reads the record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_system_and_security_administrators_keep_to_their_own_duties() {
+    let app = TestApp::new().await;
+    let system = admin(&app).await;
+    let security = app.staff("sec-1", Role::SecurityAdmin, "linfen").await;
+    let system_page = app.get_page("/admin", &system).await;
+    assert!(system_page.html.contains("id=\"windows\""));
+    assert!(!system_page.html.contains("id=\"staff\""));
+    let security_page = app.get_page("/admin", &security).await;
+    assert!(security_page.html.contains("id=\"staff\""));
+    assert!(!security_page.html.contains("id=\"windows\""));
+    assert!(!security_page.html.contains("id=\"catalog\""));
+    let account = [
+        ("username", "x"),
+        ("role", "clerk"),
+        ("password", NEW_PASSWORD),
+        ("password_again", NEW_PASSWORD),
+    ];
+    for (path, fields) in [
+        ("/admin/users", &account[..]),
+        ("/admin/users/disable", &[("username", "sec-1")][..]),
+        ("/admin/users/totp", &[("username", "sec-1")][..]),
+    ] {
+        let refused = post(&app, path, &system, fields).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let refused = post(&app, "/admin/windows", &security, &[("name", "5")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    for auth in [&system, &security] {
+        assert_eq!(
+            app.get("/api/v1/audit/verify", auth).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+    assert!(app.state.store.user("x").await.expect("read").is_none());
+}
+
+/// Administrators need a TOTP key; the security administrator issues one, shown once, and
+/// the account signs in with the app's code, each code once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_totp_key_is_issued_once_and_every_sign_in_needs_a_fresh_code() {
+    use haoban_web::auth::totp::TotpSecret;
+
+    let app = TestApp::new().await;
+    let auth = security(&app).await;
+    let created = post(
+        &app,
+        "/admin/users",
+        &auth,
+        &[
+            ("username", "sysop"),
+            ("role", "sysadmin"),
+            ("password", NEW_PASSWORD),
+            ("password_again", NEW_PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
+    let shown = follow(&app, &created, &auth).await;
+    let row = &shown.html[shown.html.find("data-user=\"sysop\"").expect("row")..];
+    assert!(row[..row.find("</tr>").expect("end")].contains("未绑定（该角色登录必需）"));
+    // Without a key an administrator cannot sign in at all, even with the right password.
+    let without = app.sign_in("sysop", NEW_PASSWORD).await.unwrap_err();
+    assert_eq!(without.status, StatusCode::FORBIDDEN);
+    assert!(
+        without.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("second factor")),
+        "{:?}",
+        without.body
+    );
+
+    let issued = post(&app, "/admin/users/totp", &auth, &[("username", "sysop")]).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.html);
+    assert_eq!(
+        issued
+            .headers
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("no-store")
+    );
+    let html = &issued.html;
+    let marker = "class=\"totp-key\">";
+    let key = &html[html.find(marker).expect("key") + marker.len()..];
+    let key = &key[..key.find('<').expect("end")];
+    let secret = TotpSecret::from_base32(key).expect("a base32 key");
+    let stored = app
+        .state
+        .store
+        .user("sysop")
+        .await
+        .expect("read")
+        .expect("user");
+    assert_eq!(stored.totp_secret.as_deref(), Some(key));
+    assert!(html.contains("otpauth://totp/haoban:sysop?secret="));
+    // The page that follows shows it no more.
+    let later = app.get_page("/admin", &auth).await;
+    assert!(!later.html.contains(key));
+
+    let sign_in = |code: Option<String>| {
+        let app = &app;
+        async move {
+            app.request(
+                Method::POST,
+                "/api/v1/session",
+                Some(serde_json::json!({"username": "sysop", "password": NEW_PASSWORD, "totp": code})),
+                &Auth::Anonymous,
+            )
+            .await
+        }
+    };
+    use haoban_cases::Clock;
+    let code = secret.code_at(app.clock.now());
+    assert_eq!(sign_in(None).await.status, StatusCode::FORBIDDEN);
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    assert_eq!(
+        sign_in(Some(wrong.into())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(sign_in(Some(code.clone())).await.status, StatusCode::OK);
+    // The same code again is refused: it was good once.
+    let replayed = sign_in(Some(code)).await;
+    assert_eq!(replayed.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        replayed.body["error"]["message"],
+        "wrong username, password or code"
+    );
+    // Half a minute on, the next code works; one from five minutes ago does not.
+    app.clock.advance(chrono::Duration::seconds(30));
+    let stale = secret.code_at(app.clock.now() - chrono::Duration::minutes(5));
+    assert_eq!(sign_in(Some(stale)).await.status, StatusCode::FORBIDDEN);
+    let fresh = secret.code_at(app.clock.now());
+    assert_eq!(sign_in(Some(fresh)).await.status, StatusCode::OK);
+
+    // The sign-in page takes the code too.
+    app.clock.advance(chrono::Duration::seconds(30));
+    let page = app
+        .post_form(
+            "/login",
+            &[
+                ("username", "sysop"),
+                ("password", NEW_PASSWORD),
+                ("totp", &secret.code_at(app.clock.now())),
+                ("next", "/admin"),
+            ],
+            &Auth::Anonymous,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+    assert_eq!(page.location(), Some("/admin"));
+
+    // Not one's own key: another security administrator issues it.
+    let own = post(&app, "/admin/users/totp", &auth, &[("username", "admin-1")]).await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -683,7 +890,10 @@ async fn the_page_is_complete_in_english() {
     let auth = admin(&app).await;
     let page = app.get_page("/admin?lang=en", &auth).await;
     assert_eq!(page.status, StatusCode::OK);
-    let html = &page.html;
+    // The staff section is the security administrator's.
+    let security = app.staff("sec-1", Role::SecurityAdmin, "linfen").await;
+    let staff = app.get_page("/admin?lang=en", &security).await;
+    let html = &format!("{}{}", page.html, staff.html);
     assert!(html.contains("<html lang=\"en\">"));
     for label in [
         "<a href=\"/admin\" aria-current=\"page\">Administration</a>",
@@ -699,7 +909,9 @@ async fn the_page_is_complete_in_english() {
         "Elderly welfare",
         "Window, Online, Kiosk",
         "20 working days",
-        "Administrator",
+        "System administrator",
+        "Security administrator",
+        "Second factor",
     ] {
         assert!(html.contains(label), "{label}");
     }

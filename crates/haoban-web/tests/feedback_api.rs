@@ -109,7 +109,7 @@ async fn a_resident_rates_their_case_once_and_staff_never() {
     let supervisor = app.staff("boss", Role::Supervisor, "linfen").await;
     let number = accepted_case(&app, &clerk).await;
     let mut staff = vec![clerk.clone(), supervisor.clone()];
-    for role in [Role::Desk, Role::Office, Role::Admin, Role::Auditor] {
+    for role in [Role::Desk, Role::Office, Role::SystemAdmin, Role::Auditor] {
         staff.push(app.staff(&format!("{role}-1"), role, "linfen").await);
     }
     // Staff self-ratings: every staff role, the clerk rated included, on every channel.

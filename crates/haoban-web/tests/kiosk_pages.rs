@@ -44,7 +44,7 @@ async fn accepted_case(app: &TestApp) -> (Auth, Auth, String) {
 
 /// The case approved and put in a compartment of a one-cabinet hall; the code sent.
 async fn in_the_cabinet(app: &TestApp) -> (String, String) {
-    let admin = app.staff("admin", Role::Admin, "linfen").await;
+    let admin = app.staff("admin", Role::SystemAdmin, "linfen").await;
     let cabinet = json!({"name": "A", "location": "24小时自助区", "small": 2});
     let installed = app.post("/api/v1/cabinets", cabinet, &admin).await;
     assert_eq!(

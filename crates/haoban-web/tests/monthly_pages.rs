@@ -274,7 +274,7 @@ async fn every_figure_opens_to_the_events_it_was_counted_from() {
     );
 
     // Administrators may see the list but not open cases: the number is not a link.
-    let admin = app.staff("root", Role::Admin, "linfen").await;
+    let admin = app.staff("root", Role::SystemAdmin, "linfen").await;
     let plain = app.get_page(&open("accepted"), &admin).await;
     assert_eq!(plain.status, StatusCode::OK);
     assert!(!plain.html.contains("href=\"/office/cases/"));
@@ -459,7 +459,7 @@ async fn only_the_director_and_administrators_see_the_month() {
             .contains("月度绩效只有中心主任和系统管理员可以查看")
     );
 
-    for (name, role) in [("zhou", Role::Supervisor), ("root", Role::Admin)] {
+    for (name, role) in [("zhou", Role::Supervisor), ("root", Role::SystemAdmin)] {
         let auth = app.staff(name, role, "linfen").await;
         for path in pages {
             let page = app.get_page(path, &auth).await;

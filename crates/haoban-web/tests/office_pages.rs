@@ -342,7 +342,7 @@ async fn approving_then_choosing_the_delivery_makes_the_result_ready() {
         no_cabinet.html
     );
     assert_eq!(status_of(&app, &office, &n).await["status"], "approved");
-    let admin = app.staff("admin", Role::Admin, "linfen").await;
+    let admin = app.staff("admin", Role::SystemAdmin, "linfen").await;
     let cabinet = json!({"name": "A", "location": "24小时自助区", "small": 4});
     assert_eq!(
         app.post("/api/v1/cabinets", cabinet, &admin).await.status,

@@ -177,7 +177,7 @@ async fn a_wrong_password_is_said_next_to_the_form_and_the_username_kept() {
         .await;
     assert_eq!(page.status, StatusCode::UNAUTHORIZED);
     assert!(page.html.contains(
-        "<p class=\"form-error\" id=\"login-error\" role=\"alert\">用户名或密码错误。</p>"
+        "<p class=\"form-error\" id=\"login-error\" role=\"alert\">用户名、密码或动态验证码错误。</p>"
     ));
     assert!(
         page.html
@@ -193,7 +193,11 @@ async fn a_wrong_password_is_said_next_to_the_form_and_the_username_kept() {
         )
         .await;
     assert_eq!(english.status, StatusCode::UNAUTHORIZED);
-    assert!(english.html.contains(">wrong username or password</p>"));
+    assert!(
+        english
+            .html
+            .contains(">wrong username, password or code</p>")
+    );
     assert!(english.html.contains("value=\"nobody\""));
     // Empty fields: a message next to each, and no attempt counted.
     let empty = app
@@ -338,7 +342,7 @@ async fn only_the_first_windows_roles_use_the_desk() {
     }
     for (name, role) in [
         ("o", Role::Office),
-        ("a", Role::Admin),
+        ("a", Role::SystemAdmin),
         ("u", Role::Auditor),
     ] {
         let auth = app.staff(name, role, "linfen").await;

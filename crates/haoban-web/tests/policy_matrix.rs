@@ -11,12 +11,13 @@ use serde_json::{Value, json};
 use support::{Auth, OTHER_RESIDENT, RESIDENT, TestApp};
 
 /// Columns of the expected table, in this order.
-const ROLES: [Role; 7] = [
+const ROLES: [Role; 8] = [
     Role::Desk,
     Role::Clerk,
     Role::Office,
     Role::Supervisor,
-    Role::Admin,
+    Role::SystemAdmin,
+    Role::SecurityAdmin,
     Role::Auditor,
     Role::Resident,
 ];
@@ -62,13 +63,13 @@ fn endpoints() -> Vec<Endpoint> {
     };
     let materials = json!({"materials": [{"material": "id-card", "state": "received"}, {"material": "bank-card", "state": "missing"}]});
     vec![
-        //                                                            D C O S A U R
+        //                                                            D C O S A K U R
         Endpoint {
             name: "read case",
             method: Method::GET,
             path: "/api/v1/cases/{case}",
             body: None,
-            allowed: "YYYY-YY",
+            allowed: "YYYY--YY",
             on_case: true,
         },
         Endpoint {
@@ -76,7 +77,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::GET,
             path: "/api/v1/cases/{case}?unmask=true",
             body: None,
-            allowed: "-YYY---",
+            allowed: "-YYY----",
             on_case: true,
         },
         Endpoint {
@@ -84,42 +85,42 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::GET,
             path: "/api/v1/cases/{case}/record",
             body: None,
-            allowed: "YYYY-YY",
+            allowed: "YYYY--YY",
             on_case: true,
         },
-        action("add_note", json!({"text": "note"}), "YYYY---"),
-        action("check_materials", materials.clone(), "-Y-Y---"),
+        action("add_note", json!({"text": "note"}), "YYYY----"),
+        action("check_materials", materials.clone(), "-Y-Y----"),
         action(
             "accept_with_deficiency",
             json!({"materials": materials["materials"], "promise": "p", "due": "2026-11-20"}),
-            "-Y-Y---",
+            "-Y-Y----",
         ),
-        action("accept", materials.clone(), "-Y-Y---"),
+        action("accept", materials.clone(), "-Y-Y----"),
         action(
             "not_accept",
             json!({"reason": "r", "legal_basis": "b"}),
-            "-Y-Y---",
+            "-Y-Y----",
         ),
-        action("start_review", json!({}), "--YY---"),
+        action("start_review", json!({}), "--YY----"),
         action(
             "request_supplement",
             json!({"request": "r", "due": "2026-11-20"}),
-            "--YY---",
+            "--YY----",
         ),
-        action("provide_supplement", json!({"note": "n"}), "-YYY--Y"),
-        action("fulfil_deficiency", json!({}), "-YYY---"),
-        action("approve", json!({}), "--YY---"),
-        action("deny", json!({"reason": "r"}), "--YY---"),
-        action("mark_ready", json!({"delivery": "window"}), "-YYY---"),
-        action("deliver", json!({}), "-Y-Y---"),
-        action("close", json!({}), "-YYY---"),
-        action("withdraw", json!({"reason": "r"}), "-YYY--Y"),
+        action("provide_supplement", json!({"note": "n"}), "-YYY---Y"),
+        action("fulfil_deficiency", json!({}), "-YYY----"),
+        action("approve", json!({}), "--YY----"),
+        action("deny", json!({"reason": "r"}), "--YY----"),
+        action("mark_ready", json!({"delivery": "window"}), "-YYY----"),
+        action("deliver", json!({}), "-Y-Y----"),
+        action("close", json!({}), "-YYY----"),
+        action("withdraw", json!({"reason": "r"}), "-YYY---Y"),
         Endpoint {
             name: "list cases",
             method: Method::GET,
             path: "/api/v1/cases",
             body: None,
-            allowed: "YYYY-YY",
+            allowed: "YYYY--YY",
             on_case: false,
         },
         Endpoint {
@@ -129,7 +130,7 @@ fn endpoints() -> Vec<Endpoint> {
             body: Some(
                 json!({"item": "elderly-allowance", "applicant": {"id_number": RESIDENT, "name": "王阿姨"}, "facts": {"hukou": "shanghai"}}),
             ),
-            allowed: "YY-Y--Y",
+            allowed: "YY-Y---Y",
             on_case: false,
         },
         Endpoint {
@@ -137,7 +138,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::GET,
             path: "/api/v1/audit/verify",
             body: None,
-            allowed: "---Y-Y-",
+            allowed: "---Y--Y-",
             on_case: false,
         },
         Endpoint {
@@ -145,16 +146,16 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::POST,
             path: "/api/v1/tokens",
             body: None,
-            allowed: "YYYYYY-",
+            allowed: "YYYYYYY-",
             on_case: false,
         },
-        //                                                           D C O S A U R
+        //                                                           D C O S A K U R
         Endpoint {
             name: "issue ticket",
             method: Method::POST,
             path: "/api/v1/tickets",
             body: Some(json!({"priority": "elderly"})),
-            allowed: "YY-Y---",
+            allowed: "YY-Y----",
             on_case: false,
         },
         Endpoint {
@@ -162,7 +163,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::POST,
             path: "/api/v1/windows/5/call",
             body: None,
-            allowed: "-Y-Y---",
+            allowed: "-Y-Y----",
             on_case: false,
         },
         Endpoint {
@@ -170,10 +171,10 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::GET,
             path: "/api/v1/tickets",
             body: None,
-            allowed: "YYYY---",
+            allowed: "YYYY----",
             on_case: false,
         },
-        //                                                           D C O S A U R
+        //                                                           D C O S A K U R
         Endpoint {
             name: "rate a case",
             method: Method::POST,
@@ -181,7 +182,7 @@ fn endpoints() -> Vec<Endpoint> {
             body: Some(
                 json!({"target": {"kind": "case", "case": "{case}"}, "level": 5, "channel": "portal"}),
             ),
-            allowed: "------Y",
+            allowed: "-------Y",
             on_case: true,
         },
         Endpoint {
@@ -189,7 +190,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::GET,
             path: "/api/v1/ratings",
             body: None,
-            allowed: "---Y---",
+            allowed: "---Y----",
             on_case: false,
         },
         Endpoint {
@@ -197,7 +198,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::GET,
             path: "/api/v1/follow-ups",
             body: None,
-            allowed: "YYYY---",
+            allowed: "YYYY----",
             on_case: false,
         },
         Endpoint {
@@ -205,7 +206,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::GET,
             path: "/api/v1/follow-ups/{follow_up}",
             body: None,
-            allowed: "-Y-Y---",
+            allowed: "-Y-Y----",
             on_case: false,
         },
         Endpoint {
@@ -213,7 +214,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::POST,
             path: "/api/v1/follow-ups/{follow_up}/call_back",
             body: Some(json!({"note": "n"})),
-            allowed: "---Y---",
+            allowed: "---Y----",
             on_case: false,
         },
         Endpoint {
@@ -221,7 +222,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::POST,
             path: "/api/v1/follow-ups/{follow_up}/fix",
             body: Some(json!({"note": "n"})),
-            allowed: "---Y---",
+            allowed: "---Y----",
             on_case: false,
         },
         Endpoint {
@@ -229,7 +230,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::POST,
             path: "/api/v1/follow-ups/{follow_up}/appeal",
             body: Some(json!({"reason": "r"})),
-            allowed: "-Y-----",
+            allowed: "-Y------",
             on_case: false,
         },
         Endpoint {
@@ -237,7 +238,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::POST,
             path: "/api/v1/follow-ups/{follow_up}/decide",
             body: Some(json!({"upheld": true, "note": "n"})),
-            allowed: "---Y---",
+            allowed: "---Y----",
             on_case: false,
         },
         Endpoint {
@@ -245,7 +246,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::GET,
             path: "/api/v1/catalog",
             body: None,
-            allowed: "YYYYYYY",
+            allowed: "YYYYYYYY",
             on_case: false,
         },
         Endpoint {
@@ -253,7 +254,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::GET,
             path: "/api/v1/items/elderly-allowance",
             body: None,
-            allowed: "YYYYYYY",
+            allowed: "YYYYYYYY",
             on_case: false,
         },
         Endpoint {
@@ -261,7 +262,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::POST,
             path: "/api/v1/prereview",
             body: Some(json!({"facts": {}})),
-            allowed: "YYYYYYY",
+            allowed: "YYYYYYYY",
             on_case: false,
         },
     ]
@@ -386,7 +387,7 @@ async fn every_role_endpoint_and_target_is_decided_by_the_table() {
             }
         }
         // Anonymous callers reach only the public endpoints.
-        let public = endpoint.allowed == "YYYYYYY";
+        let public = endpoint.allowed == "YYYYYYYY";
         let case = open_case_as(&app, &linfen_clerk, RESIDENT).await;
         let reply = app
             .request(
@@ -441,60 +442,60 @@ fn page_endpoints() -> Vec<PageEndpoint> {
         allowed,
     };
     vec![
-        //                                                            D C O S A U R
+        //                                                            D C O S A K U R
         PageEndpoint {
             name: "admin page",
             method: Method::GET,
             path: "/admin",
             form: &[],
-            allowed: "----Y--",
+            allowed: "----YY--",
         },
         PageEndpoint {
             name: "day report",
             method: Method::GET,
             path: "/reports",
             form: &[],
-            allowed: "---YY--",
+            allowed: "---YY---",
         },
         PageEndpoint {
             name: "monthly list",
             method: Method::GET,
             path: "/reports/monthly",
             form: &[],
-            allowed: "---YY--",
+            allowed: "---YY---",
         },
         PageEndpoint {
             name: "monthly workbook",
             method: Method::GET,
             path: "/reports/monthly.xlsx",
             form: &[],
-            allowed: "---YY--",
+            allowed: "---YY---",
         },
         PageEndpoint {
             name: "how the list is computed",
             method: Method::GET,
             path: "/reports/monthly/formulas",
             form: &[],
-            allowed: "---YY--",
+            allowed: "---YY---",
         },
         PageEndpoint {
             name: "the center's month",
             method: Method::GET,
             path: "/reports/month",
             form: &[],
-            allowed: "---YY--",
+            allowed: "---YY---",
         },
         post(
             "save window",
             "/admin/windows",
             &[("name", "7"), ("categories", "A")],
-            "----Y--",
+            "----Y---",
         ),
         post(
             "remove window",
             "/admin/windows/remove",
             &[("name", "7")],
-            "----Y--",
+            "----Y---",
         ),
         post(
             "create account",
@@ -502,22 +503,28 @@ fn page_endpoints() -> Vec<PageEndpoint> {
             &[
                 ("username", "made-on-the-page"),
                 ("role", "clerk"),
-                ("password", "a-long-password"),
-                ("password_again", "a-long-password"),
+                ("password", "A-long-password1"),
+                ("password_again", "A-long-password1"),
             ],
-            "----Y--",
+            "-----Y--",
         ),
         post(
             "disable account",
             "/admin/users/disable",
             &[("username", "to-disable")],
-            "----Y--",
+            "-----Y--",
+        ),
+        post(
+            "issue a TOTP key",
+            "/admin/users/totp",
+            &[("username", "to-disable")],
+            "-----Y--",
         ),
         post(
             "check catalog",
             "/admin/catalog/check",
             &[("path", "/no/such/catalog")],
-            "----Y--",
+            "----Y---",
         ),
         // The cabinets: occupancy for who sees the queue, installing for the admin.
         PageEndpoint {
@@ -525,49 +532,49 @@ fn page_endpoints() -> Vec<PageEndpoint> {
             method: Method::GET,
             path: "/cabinets",
             form: &[],
-            allowed: "YYYYY--",
+            allowed: "YYYYY---",
         },
         post(
             "install cabinet",
             "/cabinets",
             &[("name", "Z"), ("location", "east"), ("small", "1")],
-            "----Y--",
+            "----Y---",
         ),
-        //                                                            D C O S A U R
+        //                                                            D C O S A K U R
         // Others who take tests are sent on from the overview to their own plan (303).
         PageEndpoint {
             name: "training overview",
             method: Method::GET,
             path: "/training",
             form: &[],
-            allowed: "YYYY---",
+            allowed: "YYYY----",
         },
         PageEndpoint {
             name: "a training plan (clerk-1's)",
             method: Method::GET,
             path: "/training/staff/clerk-1",
             form: &[],
-            allowed: "-Y-Y---",
+            allowed: "-Y-Y----",
         },
         PageEndpoint {
             name: "a test",
             method: Method::GET,
             path: "/training/tests/consult",
             form: &[],
-            allowed: "YYYY---",
+            allowed: "YYYY----",
         },
         post(
             "hand a test in",
             "/training/tests/consult",
             &[("days:consult", "0")],
-            "YYYY---",
+            "YYYY----",
         ),
         PageEndpoint {
             name: "question bank",
             method: Method::GET,
             path: "/training/questions",
             form: &[],
-            allowed: "---Y---",
+            allowed: "---Y----",
         },
         post(
             "write a question",
@@ -579,14 +586,14 @@ fn page_endpoints() -> Vec<PageEndpoint> {
                 ("choices", "是 | Yes\n否 | No"),
                 ("correct", "1"),
             ],
-            "---Y---",
+            "---Y----",
         ),
         PageEndpoint {
             name: "new staff",
             method: Method::GET,
             path: "/training/onboarding",
             form: &[],
-            allowed: "---Y---",
+            allowed: "---Y----",
         },
         post(
             "start tracking",
@@ -596,26 +603,26 @@ fn page_endpoints() -> Vec<PageEndpoint> {
                 ("mentor", "desk-1"),
                 ("start", "2026-11-02"),
             ],
-            "---Y---",
+            "---Y----",
         ),
         PageEndpoint {
             name: "a new member's tracker",
             method: Method::GET,
             path: "/training/onboarding/trainee",
             form: &[],
-            allowed: "---Y---",
+            allowed: "---Y----",
         },
         post(
             "review a new member",
             "/training/onboarding/trainee/review",
             &[("note", "ok")],
-            "---Y---",
+            "---Y----",
         ),
         post(
             "decide ready for duty",
             "/training/onboarding/trainee/ready",
             &[("note", "ok")],
-            "---Y---",
+            "---Y----",
         ),
     ]
 }

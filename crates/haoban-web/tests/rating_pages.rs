@@ -331,7 +331,7 @@ async fn a_bad_rating_is_followed_up_through_the_pages() {
     let (clerk, _, number, link) = delivered(&app).await;
     let boss = app.staff("boss", Role::Supervisor, "linfen").await;
     let desk = app.staff("desk-a", Role::Desk, "linfen").await;
-    let admin = app.staff("root", Role::Admin, "linfen").await;
+    let admin = app.staff("root", Role::SystemAdmin, "linfen").await;
     assert_eq!(
         press(&app, &link, "1", &Auth::Anonymous).await.status,
         StatusCode::OK

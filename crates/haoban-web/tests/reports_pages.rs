@@ -358,7 +358,7 @@ async fn only_the_director_and_administrators_see_the_report() {
             "{role}"
         );
     }
-    let admin = app.staff("root", Role::Admin, "linfen").await;
+    let admin = app.staff("root", Role::SystemAdmin, "linfen").await;
     let page = app.get_page("/reports", &admin).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(

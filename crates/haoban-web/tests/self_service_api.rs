@@ -29,7 +29,7 @@ async fn act(app: &TestApp, auth: &Auth, case: &str, action: &str, body: Value) 
 /// (none with 0).
 async fn approved_case(app: &TestApp, small: usize) -> (String, Auth, Auth) {
     if small > 0 {
-        let admin = app.staff("admin", Role::Admin, "linfen").await;
+        let admin = app.staff("admin", Role::SystemAdmin, "linfen").await;
         let installed = app
             .post(
                 "/api/v1/cabinets",

@@ -195,7 +195,7 @@ pub fn november() -> (Record, Seqs) {
     r.feedback(
         date(11, 12),
         "system",
-        Role::Admin,
+        Role::SystemAdmin,
         "rating_defaulted",
         json!({"target": {"kind": "case", "case": c(5)}, "level": 5, "staff": "wang"}),
     );

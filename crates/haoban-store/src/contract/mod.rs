@@ -43,6 +43,7 @@ macro_rules! contract_suite {
             concurrent_notes_on_one_case_all_land,
             rebuilds_a_projection_from_events,
             keeps_users_and_locks_them_out,
+            issues_second_factors_and_takes_each_code_once,
             lists_the_users_of_a_center,
             disabling_a_user_ends_their_sessions,
             keeps_sessions,
@@ -386,8 +387,7 @@ fn user(name: &str, role: Role) -> User {
         center: center("linfen"),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         disabled: false,
-        failed_logins: 0,
-        locked_until: None,
+        totp_secret: None,
         created_at: Utc
             .with_ymd_and_hms(2026, 11, 27, 1, 0, 0)
             .single()
@@ -413,24 +413,91 @@ pub async fn keeps_users_and_locks_them_out(store: Arc<dyn Store>) {
         .with_ymd_and_hms(2026, 11, 27, 1, 15, 0)
         .single()
         .expect("time");
+    let locked = |source: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .sign_in_locked_until("zhang", source)
+                .await
+                .expect("read the lock")
+        }
+    };
     for _ in 0..4 {
-        store.login_failed("zhang", 5, until).await.expect("count");
-    }
-    let counted = store.user("zhang").await.expect("read").expect("user");
-    assert_eq!((counted.failed_logins, counted.locked_until), (4, None));
-    store.login_failed("zhang", 5, until).await.expect("count");
-    assert_eq!(
         store
-            .user("zhang")
+            .sign_in_failed("zhang", "203.0.113.9", 5, until)
             .await
-            .expect("read")
-            .expect("user")
-            .locked_until,
-        Some(until)
+            .expect("count");
+    }
+    assert_eq!(locked("203.0.113.9").await, None);
+    store
+        .sign_in_failed("zhang", "203.0.113.9", 5, until)
+        .await
+        .expect("count");
+    assert_eq!(locked("203.0.113.9").await, Some(until));
+    // Guessing from one place locks that place out, not the account's owner elsewhere.
+    assert_eq!(locked("198.51.100.7").await, None);
+    // A failure once the lock has run out starts the count again.
+    store
+        .sign_in_failed("zhang", "203.0.113.9", 5, until)
+        .await
+        .expect("count");
+    assert_eq!(locked("203.0.113.9").await, None);
+    store
+        .sign_in_succeeded("zhang", "203.0.113.9")
+        .await
+        .expect("reset");
+    for _ in 0..4 {
+        store
+            .sign_in_failed("zhang", "203.0.113.9", 5, until)
+            .await
+            .expect("count");
+    }
+    assert_eq!(
+        locked("203.0.113.9").await,
+        None,
+        "a success clears the count"
     );
-    store.login_succeeded("zhang").await.expect("reset");
-    let reset = store.user("zhang").await.expect("read").expect("user");
-    assert_eq!((reset.failed_logins, reset.locked_until), (0, None));
+}
+
+pub async fn issues_second_factors_and_takes_each_code_once(store: Arc<dyn Store>) {
+    store
+        .create_user(&user("zhang", Role::SystemAdmin))
+        .await
+        .expect("create");
+    assert!(matches!(
+        store
+            .set_totp_secret("nobody", Some("JBSWY3DPEHPK3PXP"))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    store
+        .set_totp_secret("zhang", Some("JBSWY3DPEHPK3PXP"))
+        .await
+        .expect("issue");
+    let issued = store.user("zhang").await.expect("read").expect("user");
+    assert_eq!(issued.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+    assert!(store.claim_totp_step("zhang", 100).await.expect("claim"));
+    assert!(
+        !store.claim_totp_step("zhang", 100).await.expect("claim"),
+        "a code is good once"
+    );
+    assert!(
+        !store.claim_totp_step("zhang", 99).await.expect("claim"),
+        "nor an older one after it"
+    );
+    assert!(store.claim_totp_step("zhang", 101).await.expect("claim"));
+    // A new secret starts afresh.
+    store
+        .set_totp_secret("zhang", Some("KRSXG5CTMVRXEZLU"))
+        .await
+        .expect("reissue");
+    assert!(store.claim_totp_step("zhang", 50).await.expect("claim"));
+    store
+        .set_totp_secret("zhang", None)
+        .await
+        .expect("withdraw");
+    let withdrawn = store.user("zhang").await.expect("read").expect("user");
+    assert_eq!(withdrawn.totp_secret, None);
 }
 
 pub async fn lists_the_users_of_a_center(store: Arc<dyn Store>) {
@@ -438,7 +505,7 @@ pub async fn lists_the_users_of_a_center(store: Arc<dyn Store>) {
     elsewhere.center = center("pengpu");
     for account in [
         user("zhang", Role::Clerk),
-        user("Li", Role::Admin),
+        user("Li", Role::SystemAdmin),
         user("li", Role::Office),
         user("王芳", Role::Desk),
         elsewhere.clone(),
@@ -452,7 +519,7 @@ pub async fn lists_the_users_of_a_center(store: Arc<dyn Store>) {
     assert_eq!(
         store.users(&center("linfen")).await.expect("list"),
         vec![
-            user("Li", Role::Admin),
+            user("Li", Role::SystemAdmin),
             disabled,
             user("zhang", Role::Clerk),
             user("王芳", Role::Desk),

@@ -23,7 +23,7 @@ fn at(minutes: i64) -> DateTime<Utc> {
 fn scanner(minutes: i64) -> By {
     By {
         actor: "haoban scan".into(),
-        role: Role::Admin,
+        role: Role::SystemAdmin,
         at: at(minutes),
     }
 }

@@ -46,7 +46,7 @@ async fn approved(store: &dyn Store) -> Case {
 async fn install(store: &dyn Store, small: usize, large: usize) {
     let cabinet = Cabinet::new("A", "24小时自助区", small, 0, large).expect("cabinet");
     store
-        .install_cabinet(&center("linfen"), &cabinet, by(Role::Admin, 0))
+        .install_cabinet(&center("linfen"), &cabinet, by(Role::SystemAdmin, 0))
         .await
         .expect("install");
 }
@@ -105,7 +105,7 @@ pub async fn deposits_in_the_smallest_free_compartment_or_not_at_all(store: Arc<
     // A cabinet holding results cannot be changed under them.
     let smaller = Cabinet::new("A", "x", 1, 0, 0).expect("cabinet");
     let changed = store
-        .install_cabinet(&center("linfen"), &smaller, by(Role::Admin, 5))
+        .install_cabinet(&center("linfen"), &smaller, by(Role::SystemAdmin, 5))
         .await;
     assert!(
         matches!(changed, Err(StoreError::Conflict(_))),

@@ -7,14 +7,16 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use haoban_cases::{CenterId, IdNumber, Role};
-use haoban_store::{LoginCode, Session, SessionKind};
+use haoban_store::{LoginCode, Session, SessionKind, User};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::auth::totp::TotpSecret;
 use crate::auth::{
     Principal, SESSION_COOKIE, hash_secret, new_secret, verify_nothing, verify_password,
 };
+use crate::client::ClientSource;
 use crate::error::{AppError, AppResult};
 
 /// Wrong codes allowed before a resident must ask for a new one.
@@ -25,6 +27,19 @@ const CODE_VALID_MINUTES: i64 = 10;
 pub struct SignIn {
     username: String,
     password: String,
+    /// The authenticator app's code, for accounts with a second factor.
+    #[serde(default)]
+    totp: Option<String>,
+}
+
+impl SignIn {
+    pub fn new(username: String, password: String, totp: Option<String>) -> SignIn {
+        SignIn {
+            username,
+            password,
+            totp,
+        }
+    }
 }
 
 fn session_cookie(state: &AppState, secret: &str) -> String {
@@ -79,34 +94,69 @@ fn signed_in(state: &AppState, secret: &str, session: &Session) -> Response {
 
 pub async fn sign_in(
     State(state): State<AppState>,
+    ClientSource(source): ClientSource,
     body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<Response> {
     let Json(form) = body?;
-    let wrong = || AppError::Forbidden("wrong username or password".into());
-    let Some(user) = state.store.user(&form.username).await? else {
-        verify_nothing(&form.password);
-        return Err(wrong());
-    };
+    sign_staff_in(&state, &source, &form).await
+}
+
+/// Checks a staff member's password and, where the account has one, TOTP code, and
+/// starts their session. Failures are counted per account and source: guessing from one
+/// place locks that place out of the account, never the owner signing in from elsewhere.
+pub(crate) async fn sign_staff_in(
+    state: &AppState,
+    source: &str,
+    form: &SignIn,
+) -> AppResult<Response> {
     let now = state.clock.now();
-    if let Some(until) = user.locked_until.filter(|until| *until > now) {
+    // Unknown usernames are counted and locked the same, so a lock tells nothing.
+    if let Some(until) = state
+        .store
+        .sign_in_locked_until(&form.username, source)
+        .await?
+        .filter(|until| *until > now)
+    {
         return Err(AppError::Locked(
             until.format("%Y-%m-%d %H:%M UTC").to_string(),
         ));
     }
-    if user.disabled || !verify_password(&form.password, &user.password_hash) {
+    let user = state.store.user(&form.username).await?;
+    let checked = match &user {
+        Some(user) => {
+            !user.disabled
+                && verify_password(&form.password, &user.password_hash)
+                && second_factor_holds(state, user, form.totp.as_deref()).await?
+        }
+        None => {
+            verify_nothing(&form.password);
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| checked) else {
         state
             .store
-            .login_failed(
-                &user.username,
+            .sign_in_failed(
+                &form.username,
+                source,
                 state.config.lock_after,
                 now + state.config.lock_for,
             )
             .await?;
-        return Err(wrong());
+        return Err(AppError::Forbidden(WRONG_CREDENTIALS.into()));
+    };
+    if user.totp_secret.is_none() && state.config.needs_totp(user.role) {
+        return Err(AppError::Forbidden(format!(
+            "the {} role signs in with a second factor (TOTP) and this account has none yet: ask the security administrator to issue one",
+            user.role
+        )));
     }
-    state.store.login_succeeded(&user.username).await?;
+    state
+        .store
+        .sign_in_succeeded(&user.username, source)
+        .await?;
     let (secret, session) = start_session(
-        &state,
+        state,
         user.username,
         user.role,
         user.center,
@@ -114,7 +164,24 @@ pub async fn sign_in(
         None,
     )
     .await?;
-    Ok(signed_in(&state, &secret, &session))
+    Ok(signed_in(state, &secret, &session))
+}
+
+/// One message for a wrong username, password or code, so none of them is confirmed.
+pub const WRONG_CREDENTIALS: &str = "wrong username, password or code";
+
+/// An account without a TOTP secret has nothing more to show; one with a secret must
+/// send a code of the current step (or one either side) not used before.
+async fn second_factor_holds(state: &AppState, user: &User, code: Option<&str>) -> AppResult<bool> {
+    let Some(text) = &user.totp_secret else {
+        return Ok(true);
+    };
+    let secret = TotpSecret::from_base32(text)
+        .map_err(|e| AppError::Unexpected(format!("the TOTP secret of {}: {e}", user.username)))?;
+    let Some(step) = code.and_then(|code| secret.matching_step(code, state.clock.now())) else {
+        return Ok(false);
+    };
+    Ok(state.store.claim_totp_step(&user.username, step).await?)
 }
 
 pub async fn sign_out(State(state): State<AppState>, principal: Principal) -> AppResult<Response> {

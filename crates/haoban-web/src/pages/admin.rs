@@ -33,7 +33,7 @@ use crate::auth::Principal;
 use crate::error::AppError;
 
 pub use self::catalog::check;
-pub use self::staff::{create_user, disable_user};
+pub use self::staff::{create_user, disable_user, issue_totp};
 pub use self::windows::{remove_window, save_window};
 
 /// The actions the page's sections need, one each.
@@ -125,6 +125,8 @@ struct Shown {
     user: Option<UserEntry>,
     /// A disabling refused: the username and why.
     disable_error: Option<(String, String)>,
+    /// A TOTP key just issued: shown on this answer only.
+    issued: Option<staff::IssuedKey>,
     check: Option<CheckEntry>,
 }
 
@@ -160,6 +162,7 @@ async fn admin_page(
         remove_error,
         user,
         disable_error,
+        issued,
         check,
     } = shown;
     let windows = if may(principal, Action::ManageHall) {
@@ -178,6 +181,7 @@ async fn admin_page(
             done: done.as_ref().filter(|(d, _)| d.section() == "staff"),
             entry: user,
             disable_error,
+            issued,
         };
         Some(StaffSection::load(state, lang, principal, input).await?)
     } else {

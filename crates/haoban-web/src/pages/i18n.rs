@@ -133,7 +133,8 @@ pub struct Msgs {
     pub role_clerk: &'static str,
     pub role_office: &'static str,
     pub role_supervisor: &'static str,
-    pub role_admin: &'static str,
+    pub role_system_admin: &'static str,
+    pub role_security_admin: &'static str,
     pub role_auditor: &'static str,
 
     // Sign-in.
@@ -145,6 +146,9 @@ pub struct Msgs {
     pub username_required: &'static str,
     pub password_required: &'static str,
     pub login_wrong: &'static str,
+    pub login_needs_totp: &'static str,
+    pub totp_code: &'static str,
+    pub totp_code_hint: &'static str,
     /// `{}` is where the time the lock ends goes.
     pub login_locked: &'static str,
     pub login_hint: &'static str,
@@ -279,7 +283,8 @@ impl Msgs {
             Role::Clerk => self.role_clerk,
             Role::Office => self.role_office,
             Role::Supervisor => self.role_supervisor,
-            Role::Admin => self.role_admin,
+            Role::SystemAdmin => self.role_system_admin,
+            Role::SecurityAdmin => self.role_security_admin,
             Role::Auditor => self.role_auditor,
         }
     }
@@ -311,8 +316,9 @@ pub static ZH: Msgs = Msgs {
     role_clerk: "窗口受理",
     role_office: "后台审核",
     role_supervisor: "中心主任",
-    role_admin: "系统管理员",
-    role_auditor: "审计",
+    role_system_admin: "系统管理员",
+    role_security_admin: "安全管理员",
+    role_auditor: "审计管理员",
 
     login_title: "工作人员登录",
     login_intro: "请使用中心分配的账号登录。",
@@ -321,9 +327,12 @@ pub static ZH: Msgs = Msgs {
     sign_in: "登录",
     username_required: "请输入用户名。",
     password_required: "请输入密码。",
-    login_wrong: "用户名或密码错误。",
+    login_wrong: "用户名、密码或动态验证码错误。",
+    login_needs_totp: "该岗位须使用动态验证码登录，本账号尚未绑定，请联系安全管理员发放。",
+    totp_code: "动态验证码",
+    totp_code_hint: "已绑定身份验证器的账号填写当前 6 位数字；未绑定的留空。",
     login_locked: "登录失败次数过多，账号已暂时锁定，请于 {} 后再试。",
-    login_hint: "忘记密码或账号被锁定，请联系中心系统管理员。",
+    login_hint: "忘记密码、账号被锁定或更换手机，请联系中心安全管理员。",
     already_signed_in: "您已登录，可直接进入总服务台。",
 
     forbidden_title: "无权访问",
@@ -448,8 +457,9 @@ pub static EN: Msgs = Msgs {
     role_clerk: "Window clerk",
     role_office: "Back office",
     role_supervisor: "Supervisor",
-    role_admin: "Administrator",
-    role_auditor: "Auditor",
+    role_system_admin: "System administrator",
+    role_security_admin: "Security administrator",
+    role_auditor: "Audit administrator",
 
     login_title: "Staff sign-in",
     login_intro: "Sign in with the account the center gave you.",
@@ -458,9 +468,12 @@ pub static EN: Msgs = Msgs {
     sign_in: "Sign in",
     username_required: "Enter your username.",
     password_required: "Enter your password.",
-    login_wrong: "wrong username or password",
+    login_wrong: "wrong username, password or code",
+    login_needs_totp: "This role signs in with an authenticator code and this account has none yet: ask the security administrator to issue one.",
+    totp_code: "Authenticator code",
+    totp_code_hint: "The current 6 digits, for accounts with an authenticator app; otherwise leave empty.",
     login_locked: "too many failed attempts; try again after {}",
-    login_hint: "Forgot your password, or locked out? Ask the center's administrator.",
+    login_hint: "Forgot your password, locked out, or a new phone? Ask the center's security administrator.",
     already_signed_in: "You are already signed in and can go straight to the general desk.",
 
     forbidden_title: "Not allowed",

@@ -3,20 +3,19 @@
 //! for a wrong name or password) are the same by construction.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{
     Chrome, Lang, MaybeSignedIn, SignedIn, check_csrf, csrf_page, error_page, render, safe_next,
     see_other,
 };
 use crate::AppState;
-use crate::api::session::{SignIn, sign_in, sign_out as api_sign_out};
+use crate::api::session::{SignIn, WRONG_CREDENTIALS, sign_out as api_sign_out, sign_staff_in};
+use crate::client::ClientSource;
 use crate::error::AppError;
 
 #[derive(Template)]
@@ -62,11 +61,15 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// The authenticator app's code; empty for accounts without a second factor.
+    #[serde(default)]
+    totp: String,
     next: Option<String>,
 }
 
 pub async fn submit(
     State(state): State<AppState>,
+    ClientSource(source): ClientSource,
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
@@ -110,13 +113,9 @@ pub async fn submit(
     if page.username_error.is_some() || page.password_error.is_some() {
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let body: SignIn =
-        match serde_json::from_value(json!({"username": form.username, "password": form.password}))
-        {
-            Ok(body) => body,
-            Err(err) => return error_page(lang, &uri, None, AppError::Unexpected(err.to_string())),
-        };
-    match sign_in(State(state), Ok(Json(body))).await {
+    let totp = Some(form.totp.trim().to_owned()).filter(|code| !code.is_empty());
+    let body = SignIn::new(form.username, form.password, totp);
+    match sign_staff_in(&state, &source, &body).await {
         Ok(signed_in) => {
             let mut response = see_other(&next);
             if let Some(cookie) = signed_in.headers().get(header::SET_COOKIE) {
@@ -126,9 +125,13 @@ pub async fn submit(
             }
             response
         }
-        Err(AppError::Forbidden(_)) => {
+        Err(AppError::Forbidden(why)) if why == WRONG_CREDENTIALS => {
             page.form_error = Some(t.login_wrong.to_owned());
             render(StatusCode::UNAUTHORIZED, &page)
+        }
+        Err(AppError::Forbidden(_)) => {
+            page.form_error = Some(t.login_needs_totp.to_owned());
+            render(StatusCode::FORBIDDEN, &page)
         }
         Err(AppError::Locked(until)) => {
             page.form_error = Some(t.login_locked.replace("{}", &until));

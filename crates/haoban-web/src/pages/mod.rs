@@ -79,6 +79,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/admin/windows/remove", post(admin::remove_window))
         .route("/admin/users", post(admin::create_user))
         .route("/admin/users/disable", post(admin::disable_user))
+        .route("/admin/users/totp", post(admin::issue_totp))
         .route("/admin/catalog/check", post(admin::check))
         .route("/reports", get(reports::day))
         .route("/reports/month", get(monthly::month))

@@ -11,7 +11,7 @@ use super::{act, all_received};
 #[tokio::test]
 async fn staff_see_the_cabinets_and_the_admin_installs_one() {
     let app = TestApp::new().await;
-    let admin = app.staff("admin", Role::Admin, "linfen").await;
+    let admin = app.staff("admin", Role::SystemAdmin, "linfen").await;
     let page = app.get_page("/cabinets", &admin).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
     assert!(page.html.contains("id=\"no-cabinets\""));

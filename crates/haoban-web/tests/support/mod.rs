@@ -3,8 +3,9 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -13,6 +14,7 @@ use haoban_cases::{CenterId, FixedClock, Role};
 use haoban_catalog::Catalog;
 use haoban_store::User;
 use haoban_store_sqlite::SqliteStore;
+use haoban_web::auth::totp::{self, TotpSecret};
 use haoban_web::{AppState, MemoryDevices, MemoryNotifier, WebConfig, hash_password, router};
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -27,6 +29,8 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     pub notifier: Arc<MemoryNotifier>,
     pub devices: Arc<MemoryDevices>,
+    /// The TOTP time step each account last signed in with: a code is good once.
+    totp_steps: Mutex<HashMap<String, i64>>,
     _dir: tempfile::TempDir,
 }
 
@@ -77,6 +81,7 @@ impl TestApp {
             clock,
             notifier,
             devices,
+            totp_steps: Mutex::default(),
             _dir: dir,
         }
     }
@@ -90,8 +95,12 @@ impl TestApp {
                 center: CenterId::parse(center).expect("center"),
                 password_hash: hash_password(PASSWORD).expect("hash"),
                 disabled: false,
-                failed_logins: 0,
-                locked_until: None,
+                // The administrators cannot sign in without one.
+                totp_secret: self
+                    .state
+                    .config
+                    .needs_totp(role)
+                    .then(|| TotpSecret::generate().to_base32()),
                 created_at: self.clock_now(),
             })
             .await
@@ -113,12 +122,29 @@ impl TestApp {
         self.sign_in(username, PASSWORD).await.expect("sign in")
     }
 
+    /// A fresh code of the account's TOTP key, if it has one: of the clock's current step
+    /// or one either side, later than the last one used (moving the clock on if need be).
+    pub async fn totp_code(&self, username: &str) -> Option<String> {
+        let user = self.state.store.user(username).await.expect("read user")?;
+        let secret = TotpSecret::from_base32(&user.totp_secret?).expect("stored key");
+        let mut steps = self.totp_steps.lock().expect("steps");
+        let next = steps.get(username).map_or(i64::MIN, |last| last + 1);
+        while next > totp::step_of(self.clock_now()) + 1 {
+            self.clock
+                .advance(chrono::Duration::seconds(totp::STEP_SECONDS));
+        }
+        let step = (totp::step_of(self.clock_now()) - 1).max(next);
+        steps.insert(username.to_owned(), step);
+        Some(secret.code_at_step(step))
+    }
+
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<Auth, Reply> {
+        let totp = self.totp_code(username).await;
         let reply = self
             .request(
                 Method::POST,
                 "/api/v1/session",
-                Some(serde_json::json!({"username": username, "password": password})),
+                Some(serde_json::json!({"username": username, "password": password, "totp": totp})),
                 &Auth::Anonymous,
             )
             .await;

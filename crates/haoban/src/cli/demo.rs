@@ -18,6 +18,7 @@ use haoban_catalog::Catalog;
 use haoban_sim::{Model, Scenario, until_now};
 use haoban_store::{Store, User};
 use haoban_store_sqlite::SqliteStore;
+use haoban_web::auth::totp::TotpSecret;
 
 use super::server::{failed, runtime, serve_on};
 use super::{bad_input, load_catalog};
@@ -26,6 +27,8 @@ use super::{bad_input, load_catalog};
 pub const CENTER: &str = "demo";
 /// Every demo account's password: it is a demo, and the password is printed.
 pub const PASSWORD: &str = "haoban-demo";
+/// The demo's security administrator (安全管理员), who manages its accounts.
+const SECURITY_ADMIN: &str = "anquan";
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -207,9 +210,9 @@ async fn seed_demo(
         actor: roster
             .staff
             .iter()
-            .find(|m| m.role == Role::Admin)
+            .find(|m| m.role == Role::SystemAdmin)
             .map_or_else(|| "admin".to_owned(), |m| m.username.clone()),
-        role: Role::Admin,
+        role: Role::SystemAdmin,
         at: now,
     };
     store
@@ -217,21 +220,23 @@ async fn seed_demo(
         .await
         .map_err(|e| format!("installing the demo's cabinet: {e}"))?;
     let hash = haoban_web::hash_password(PASSWORD).map_err(|e| e.to_string())?;
-    for member in &roster.staff {
+    // The simulated center has no use for a security administrator; the demo's visitors do.
+    let security = (SECURITY_ADMIN.to_owned(), Role::SecurityAdmin);
+    let members = roster.staff.iter().map(|m| (m.username.clone(), m.role));
+    for (username, role) in members.chain([security]) {
         let user = User {
-            username: member.username.clone(),
-            role: member.role,
+            username: username.clone(),
+            role,
             center: center.clone(),
             password_hash: hash.clone(),
             disabled: false,
-            failed_logins: 0,
-            locked_until: None,
+            totp_secret: None,
             created_at: now,
         };
         store
             .create_user(&user)
             .await
-            .map_err(|e| format!("creating the account {}: {e}", member.username))?;
+            .map_err(|e| format!("creating the account {username}: {e}"))?;
     }
     Ok(())
 }
@@ -243,27 +248,43 @@ fn start_page(role: Role) -> &'static str {
         Role::Clerk => "/window",
         Role::Office => "/office",
         Role::Supervisor => "/reports",
-        Role::Admin => "/admin",
+        Role::SystemAdmin | Role::SecurityAdmin => "/admin",
         Role::Auditor | Role::Resident => "/api/v1/audit/verify",
     }
 }
 
 async fn print_accounts(store: &Arc<dyn Store>, address: SocketAddr) -> Result<(), String> {
     let center = CenterId::parse(CENTER).map_err(|e| e.to_string())?;
-    let mut users = store
-        .users(&center)
-        .await
-        .map_err(|e| format!("reading the demo's accounts: {e}"))?;
+    let read = |e| format!("reading the demo's accounts: {e}");
+    // The administrators sign in with a TOTP code; a demo seeded before they did gets keys.
+    for user in store.users(&center).await.map_err(read)? {
+        if user.role.is_admin() && user.totp_secret.is_none() {
+            let key = TotpSecret::generate().to_base32();
+            store
+                .set_totp_secret(&user.username, Some(&key))
+                .await
+                .map_err(|e| format!("issuing {} a TOTP key: {e}", user.username))?;
+        }
+    }
+    let mut users = store.users(&center).await.map_err(read)?;
     users.sort_by_key(|u| (u.role, u.username.clone()));
     println!("  sign in at http://{address}/login; every account's password is `{PASSWORD}`:");
     for user in &users {
+        let key = user
+            .totp_secret
+            .as_ref()
+            .map(|key| format!("  TOTP key {key}"))
+            .unwrap_or_default();
         println!(
-            "    {:<11} {:<12} http://{address}{}",
+            "    {:<11} {:<12} http://{address}{}{key}",
             user.role.as_str(),
             user.username,
             start_page(user.role)
         );
     }
+    println!(
+        "  administrators also type their authenticator app's code; `haoban admin totp-code --key KEY` prints it"
+    );
     println!("  the hall board (no sign-in): http://{address}/board?center={CENTER}");
     println!("  the 24-hour kiosk (no sign-in): http://{address}/kiosk?center={CENTER}");
     println!(

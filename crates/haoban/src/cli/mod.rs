@@ -8,6 +8,7 @@ use haoban_catalog::{Catalog, Locale};
 
 use haoban_cases::Clock;
 
+mod accounts;
 mod backup;
 mod calendar;
 mod catalog;
@@ -78,8 +79,13 @@ enum ReportCommand {
 
 #[derive(Debug, Subcommand)]
 enum AdminCommand {
-    /// Create a staff account; the password is read from standard input.
-    CreateUser(server::CreateUserArgs),
+    /// Create a staff account; the password is read from standard input. Administrators
+    /// (sysadmin, secadmin, auditor) get a TOTP key, printed once.
+    CreateUser(accounts::CreateUserArgs),
+    /// Issue an account a new TOTP key (printed once); the old one stops working.
+    IssueTotp(accounts::IssueTotpArgs),
+    /// Print the current code of a TOTP key, as an authenticator app shows it.
+    TotpCode(accounts::TotpCodeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,7 +148,9 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::Demo(args) => demo::run(&args, clock),
         Command::Sim(args) => sim::run(&args, clock),
         Command::Migrate(args) => server::migrate(&args),
-        Command::Admin(AdminCommand::CreateUser(args)) => server::create_user(&args),
+        Command::Admin(AdminCommand::CreateUser(args)) => accounts::create_user(&args),
+        Command::Admin(AdminCommand::IssueTotp(args)) => accounts::issue_totp(&args),
+        Command::Admin(AdminCommand::TotpCode(args)) => accounts::totp_code(&args),
         Command::Audit(AuditCommand::Verify(args)) => server::audit_verify(&args),
         Command::Report(ReportCommand::Monthly(args)) => report::monthly(&args, clock),
         Command::Scan(args) => scan::run(&args, clock),

@@ -210,7 +210,7 @@ fn make_offers(
     }
     let by = By {
         actor: ACTOR.into(),
-        role: Role::Admin,
+        role: Role::SystemAdmin,
         at: clock.now(),
     };
     runtime().block_on(async {

@@ -1,7 +1,6 @@
 //! The server and the commands operators run beside it: migrate, create users, verify
 //! the process record.
 
-use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,10 +8,11 @@ use std::sync::Arc;
 
 use clap::Args;
 use haoban_cases::record::{verify, verify_projections};
-use haoban_cases::{CenterId, Clock, Role, SystemClock};
-use haoban_store::{CaseFilter, Store, StoreError, User};
+use haoban_cases::{CenterId, Role, SystemClock};
+use haoban_store::{CaseFilter, Store, StoreError};
 use haoban_store_postgres::PostgresStore;
 use haoban_store_sqlite::SqliteStore;
+use haoban_web::auth::PasswordRule;
 use haoban_web::{AppState, LogDevices, LogNotifier, WebConfig};
 
 use super::load_catalog;
@@ -76,6 +76,36 @@ pub struct ServeArgs {
     #[arg(long, env = "HAOBAN_KIOSK_IDLE_SECONDS", default_value_t = 60,
           value_parser = clap::value_parser!(u32).range(10..=3600))]
     kiosk_idle_seconds: u32,
+    /// The rule new staff passwords follow: `mlps` (等保2.0: 8 characters of three kinds)
+    /// or `asvs` (OWASP ASVS: 12 characters, no composition rule).
+    #[arg(long, env = "HAOBAN_PASSWORD_RULE", default_value = "mlps",
+          value_parser = parse_password_rule)]
+    password_rule: PasswordRule,
+    /// Roles besides the three administrators' that sign in with a TOTP code too,
+    /// comma-separated, e.g. `supervisor,office`.
+    #[arg(long, env = "HAOBAN_TOTP_ROLES", value_delimiter = ',', value_parser = parse_staff_role)]
+    totp_roles: Vec<Role>,
+    /// A reverse proxy (its address) whose X-Forwarded-For names the client; repeat for more.
+    #[arg(
+        long = "trusted-proxy",
+        env = "HAOBAN_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+fn parse_password_rule(text: &str) -> Result<PasswordRule, String> {
+    PasswordRule::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a password rule: mlps or asvs"))
+}
+
+pub(super) fn parse_staff_role(text: &str) -> Result<Role, String> {
+    Role::parse(text)
+        .filter(|role| *role != Role::Resident)
+        .ok_or_else(|| {
+            let roles: Vec<_> = Role::STAFF.iter().map(|r| r.as_str()).collect();
+            format!("`{text}` is not a staff role: {}", roles.join(", "))
+        })
 }
 
 #[derive(Debug, Args)]
@@ -83,20 +113,6 @@ pub struct MigrateArgs {
     /// The PostgreSQL database to bring up to date.
     #[arg(long, env = "HAOBAN_DATABASE_URL")]
     database_url: String,
-}
-
-#[derive(Debug, Args)]
-pub struct CreateUserArgs {
-    #[command(flatten)]
-    database: Database,
-    #[arg(long)]
-    username: String,
-    /// desk, clerk, office, supervisor, admin or auditor.
-    #[arg(long)]
-    role: String,
-    /// The center the account works in, e.g. linfen.
-    #[arg(long)]
-    center: String,
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +159,9 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         println!("            haoban admin create-user --username NAME --role clerk --center CENTER  (password on stdin)");
         let mut config = WebConfig::default();
         config.self_service.kiosk_idle_seconds = args.kiosk_idle_seconds;
+        config.password_rule = args.password_rule;
+        config.totp_roles = args.totp_roles.clone();
+        config.trusted_proxies = args.trusted_proxies.clone();
         serve_on(listener, store, catalog, config).await
     })
 }
@@ -166,6 +185,8 @@ pub(super) async fn serve_on(
     // Monthly lists on the first working day, default ratings each day.
     let scheduled = haoban_web::scheduler::spawn(state.clone(), SCHEDULER_EVERY);
     let app = haoban_web::router(state);
+    // The peer's address reaches handlers: sign-in lockout counts per account and source.
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await;
@@ -204,58 +225,6 @@ pub fn migrate(args: &MigrateArgs) -> ExitCode {
         match store.migrate().await {
             Ok(()) => {
                 println!("migrated PostgreSQL {redacted}");
-                ExitCode::SUCCESS
-            }
-            Err(err) => failed(err),
-        }
-    })
-}
-
-pub fn create_user(args: &CreateUserArgs) -> ExitCode {
-    let Some(role) = Role::parse(&args.role).filter(|r| *r != Role::Resident) else {
-        return failed(format!(
-            "role `{}` is not one of desk, clerk, office, supervisor, admin, auditor",
-            args.role
-        ));
-    };
-    let center = match CenterId::parse(&args.center) {
-        Ok(center) => center,
-        Err(err) => return failed(err),
-    };
-    let username = match haoban_web::auth::check_username(&args.username) {
-        Ok(username) => username,
-        Err(problem) => return failed(problem),
-    };
-    let mut password = String::new();
-    if let Err(err) = std::io::stdin().lock().read_line(&mut password) {
-        return failed(format!("reading the password from standard input: {err}"));
-    }
-    let password = password.trim_end_matches(['\n', '\r']);
-    if let Err(problem) = haoban_web::auth::check_password(password) {
-        return failed(format!("{problem} (the first line of standard input)"));
-    }
-    let hash = match haoban_web::hash_password(password) {
-        Ok(hash) => hash,
-        Err(err) => return failed(err),
-    };
-    runtime().block_on(async {
-        let store = match args.database.open().await {
-            Ok(store) => store,
-            Err(err) => return failed(format!("{}: {err}", args.database.describe())),
-        };
-        let user = User {
-            username: username.to_owned(),
-            role,
-            center,
-            password_hash: hash,
-            disabled: false,
-            failed_logins: 0,
-            locked_until: None,
-            created_at: SystemClock.now(),
-        };
-        match store.create_user(&user).await {
-            Ok(()) => {
-                println!("created {role} `{username}` at center {}", user.center);
                 ExitCode::SUCCESS
             }
             Err(err) => failed(err),

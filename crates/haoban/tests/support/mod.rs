@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-pub const PASSWORD: &str = "correct horse battery";
+pub const PASSWORD: &str = "Correct-horse-battery-9";
 /// A valid GB 11643 ID number (the standard's own example), born 1949-12-31.
 pub const RESIDENT: &str = "11010519491231002X";
 

@@ -1,6 +1,10 @@
-//! The staff section: the center's accounts and roles, a form that creates one (the same
-//! username and password rules as `haoban admin create-user`), and disabling one, which
-//! ends its sessions and tokens at once.
+//! The staff section, the security administrator's (安全管理员): the center's accounts and
+//! roles, a form that creates one (the same username and password rules as `haoban admin
+//! create-user`), disabling one, which ends its sessions and tokens at once, and issuing
+//! an account a new TOTP key, shown once on the page that answers the form.
+//!
+//! Security administrators are created on the command line only, so one of them cannot
+//! make another from the page.
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
@@ -12,7 +16,8 @@ use haoban_store::{StoreError, User};
 use super::msgs::AdminMsgs;
 use super::{Done, Posted, Shown, done, fill, show};
 use crate::AppState;
-use crate::auth::{CredentialProblem, Principal, check_password, check_username, hash_password};
+use crate::auth::totp::TotpSecret;
+use crate::auth::{CredentialProblem, PasswordRule, Principal, check_username, hash_password};
 use crate::error::AppError;
 use crate::pages::{Lang, SignedIn, error_page};
 
@@ -43,10 +48,24 @@ impl UserErrors {
 
 fn problem(a: &AdminMsgs, problem: CredentialProblem) -> String {
     match problem {
-        CredentialProblem::Username => a.err_username,
-        CredentialProblem::PasswordShort => a.err_password_short,
+        CredentialProblem::Username => a.err_username.to_owned(),
+        CredentialProblem::PasswordShort(min) => fill(a.err_password_short, &min.to_string()),
+        CredentialProblem::PasswordLong => a.err_password_long.to_owned(),
+        CredentialProblem::PasswordSimple => a.err_password_simple.to_owned(),
+        CredentialProblem::PasswordHasUsername => a.err_password_has_username.to_owned(),
     }
-    .to_owned()
+}
+
+/// The roles the page may give: every staff role but the security administrator's.
+fn assignable(role: Role) -> bool {
+    Role::STAFF.contains(&role) && role != Role::SecurityAdmin
+}
+
+/// A TOTP key just issued, shown on this one answer and never again.
+pub(super) struct IssuedKey {
+    pub(super) heading: String,
+    pub(super) key: String,
+    pub(super) link: String,
 }
 
 /// What the section shows besides the stored accounts.
@@ -54,15 +73,19 @@ pub(super) struct Input<'a> {
     pub(super) done: Option<&'a (Done, String)>,
     pub(super) entry: Option<UserEntry>,
     pub(super) disable_error: Option<(String, String)>,
+    pub(super) issued: Option<IssuedKey>,
 }
 
 pub(super) struct UserRow {
     pub(super) username: String,
     pub(super) role: &'static str,
     pub(super) disabled: bool,
-    pub(super) locked: Option<String>,
+    /// Whether it has a TOTP key, and whether its role needs one.
+    pub(super) second_factor: &'static str,
+    pub(super) needs_key: bool,
     pub(super) is_self: bool,
     pub(super) disable_label: String,
+    pub(super) issue_label: String,
     pub(super) error: Option<String>,
 }
 
@@ -79,6 +102,8 @@ pub(super) struct StaffSection {
     pub(super) disable_error: Option<String>,
     pub(super) username: String,
     pub(super) roles: Vec<RoleOption>,
+    pub(super) password_hint: &'static str,
+    pub(super) issued: Option<IssuedKey>,
     pub(super) username_error: Option<String>,
     pub(super) role_error: Option<String>,
     pub(super) password_error: Option<String>,
@@ -107,20 +132,21 @@ impl StaffSection {
             Some((name, why)) if !users.iter().any(|u| u.username == name) => (None, Some(why)),
             other => (other, None),
         };
-        let now = state.clock.now();
-        let zone = state.catalog.time_zone;
         let rows = users
             .iter()
             .map(|user| UserRow {
                 username: user.username.clone(),
                 role: t.role(user.role),
                 disabled: user.disabled,
-                locked: user.locked_until.filter(|until| *until > now).map(|until| {
-                    let local = until.with_timezone(&zone).format("%Y-%m-%d %H:%M");
-                    fill(a.locked_until, &local.to_string())
-                }),
+                second_factor: match (&user.totp_secret, state.config.needs_totp(user.role)) {
+                    (Some(_), _) => a.totp_on,
+                    (None, true) => a.totp_missing,
+                    (None, false) => a.totp_off,
+                },
+                needs_key: user.totp_secret.is_none() && state.config.needs_totp(user.role),
                 is_self: user.username == principal.subject,
                 disable_label: fill(a.disable_user, &user.username),
+                issue_label: fill(a.issue_totp_user, &user.username),
                 error: row_error
                     .as_ref()
                     .filter(|(name, _)| *name == user.username)
@@ -130,6 +156,7 @@ impl StaffSection {
         let entry = input.entry.unwrap_or_default();
         let roles = Role::STAFF
             .into_iter()
+            .filter(|role| assignable(*role))
             .map(|role| RoleOption {
                 code: role.as_str(),
                 label: t.role(role),
@@ -142,6 +169,11 @@ impl StaffSection {
             disable_error,
             username: entry.username,
             roles,
+            password_hint: match state.config.password_rule {
+                PasswordRule::Mlps => a.password_hint_mlps,
+                PasswordRule::Asvs => a.password_hint_asvs,
+            },
+            issued: input.issued,
             username_error: entry.errors.username,
             role_error: entry.errors.role,
             password_error: entry.errors.password,
@@ -173,11 +205,11 @@ pub async fn create_user(
     let username = check_username(&typed)
         .map_err(|p| entry.errors.username = Some(problem(a, p)))
         .ok();
-    let role = Role::parse(&entry.role).filter(|role| Role::STAFF.contains(role));
+    let role = Role::parse(&entry.role).filter(|role| assignable(*role));
     if role.is_none() {
         entry.errors.role = Some(a.err_role.to_owned());
     }
-    if let Err(p) = check_password(&password) {
+    if let Err(p) = state.config.password_rule.check(&password, &typed) {
         entry.errors.password = Some(problem(a, p));
     } else if posted.field("password_again") != password {
         entry.errors.password_again = Some(a.err_password_mismatch.to_owned());
@@ -212,8 +244,7 @@ pub async fn create_user(
         center: principal.center.clone(),
         password_hash: hash,
         disabled: false,
-        failed_logins: 0,
-        locked_until: None,
+        totp_secret: None,
         created_at: state.clock.now(),
     };
     match state.store.create_user(&user).await {
@@ -279,4 +310,58 @@ pub async fn disable_user(
         }
         Err(err) => error_page(lang, &uri, Some(&principal), err.into()),
     }
+}
+
+/// POST /admin/users/totp: issues an account of this center a new TOTP key (the old one
+/// stops working) and shows it this once, for its holder to add to an authenticator app.
+pub async fn issue_totp(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    SignedIn(principal): SignedIn,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let posted = match Posted::read(lang, &uri, &principal, Action::ManageUsers, form) {
+        Ok(posted) => posted,
+        Err(refused) => return *refused,
+    };
+    let a = AdminMsgs::of(lang);
+    let username = posted.field("username").trim().to_owned();
+    let refused = if username == principal.subject {
+        Some(a.err_issue_self.to_owned())
+    } else {
+        match state.store.user(&username).await {
+            Ok(Some(user)) if user.center == principal.center && !user.disabled => None,
+            Ok(_) => Some(fill(a.err_no_user, &username)),
+            Err(err) => return error_page(lang, &uri, Some(&principal), err.into()),
+        }
+    };
+    if let Some(why) = refused {
+        let shown = Shown {
+            disable_error: Some((username, why)),
+            ..Shown::default()
+        };
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return show(&state, lang, &uri, &principal, shown, status).await;
+    }
+    let secret = TotpSecret::generate();
+    let key = secret.to_base32();
+    if let Err(err) = state.store.set_totp_secret(&username, Some(&key)).await {
+        return error_page(lang, &uri, Some(&principal), err.into());
+    }
+    tracing::info!(
+        center = %principal.center,
+        actor = %principal.actor(),
+        username = %username,
+        "TOTP key issued"
+    );
+    let shown = Shown {
+        issued: Some(IssuedKey {
+            heading: fill(a.issued_heading, &username),
+            link: secret.uri("haoban", &username),
+            key,
+        }),
+        ..Shown::default()
+    };
+    show(&state, lang, &uri, &principal, shown, StatusCode::OK).await
 }
