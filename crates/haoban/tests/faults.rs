@@ -23,7 +23,8 @@
 //! every 2xx-acknowledged transition is there, at its place in the record, by its actor;
 //! a request answered 5xx took effect whole or not at all (a 5xx does not mean "not
 //! committed": SQLite may report a failed fsync after the commit's frames were written,
-//! like a reply lost to a crash); and `haoban audit verify` passes.
+//! like a reply lost to a crash; a case opened by one holds its opening and nothing else);
+//! and `haoban audit verify` passes.
 //!
 //! `HAOBAN_FAULT_ROUNDS` (default 1) repeats every fault that many times.
 //!
@@ -32,6 +33,7 @@
 
 mod support;
 
+use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -365,6 +367,48 @@ fn under_fault(
     }
 }
 
+/// The cases nobody was told of: opened by a request answered 5xx, found in the list. Each
+/// must hold its opening and nothing else, and there can be no more of them than such
+/// requests.
+fn unlearnt_opens(addr: SocketAddr, session: &Session, told: &Told) -> Result<usize, String> {
+    let learnt: HashSet<&str> = told.acks.iter().map(|a| a.number.as_str()).collect();
+    let (mut unlearnt, mut listed) = (0, 0);
+    for page in 0.. {
+        let path = format!("/api/v1/cases?limit=500&offset={}", page * 500);
+        let body = support::acks::get(addr, &path, session)?;
+        let cases = body["cases"].as_array().cloned().unwrap_or_default();
+        for case in &cases {
+            let number = case["number"].as_str().unwrap_or_default();
+            if learnt.contains(number) {
+                listed += 1;
+                continue;
+            }
+            if case["version"] != 1 || case["status"] != OPENED_STATUS {
+                return Err(format!(
+                    "{number}, opened by a request answered 5xx: {case}"
+                ));
+            }
+            unlearnt += 1;
+        }
+        if cases.len() < 500 {
+            break;
+        }
+    }
+    if listed != learnt.len() {
+        return Err(format!(
+            "the list shows {listed} of the {} acknowledged cases",
+            learnt.len()
+        ));
+    }
+    let failed_opens = told.unknown.iter().filter(|u| u.number.is_none()).count();
+    if unlearnt > failed_opens {
+        return Err(format!(
+            "{unlearnt} cases nobody was told of, but only {failed_opens} opens were answered 5xx"
+        ));
+    }
+    Ok(unlearnt)
+}
+
 /// Checks everything acknowledged on the running server, then stops it, verifies the
 /// record, restarts it plainly and checks again. Prints the figures.
 fn verify_and_report(
@@ -408,6 +452,8 @@ fn verify_and_report(
         &mut restarted,
     );
     assert_no_problems(&format!("{test}: after a restart"), &problems, &server);
+    let opened = unlearnt_opens(server.addr, &reader, told)
+        .unwrap_or_else(|problem| panic!("{test}: {problem}\n{}", server.log_tail()));
     for f in &told.figures {
         println!(
             "{test}: {}: {} requests sent during the fault, {} errors (5xx, no cause), {} \
@@ -424,7 +470,8 @@ fn verify_and_report(
     println!(
         "{test}: {} acknowledged transitions on {} cases all there after the faults cleared \
          and after a restart, 0 lost; audit verify passed; {} requests answered 5xx \
-         ({opens} opens), of those on known cases {} took effect whole, {} not at all",
+         ({opens} opens, of which {opened} created a case), of those on known cases {} took \
+         effect whole, {} not at all",
         told.acks.len(),
         restarted.cases,
         told.unknown.len(),
