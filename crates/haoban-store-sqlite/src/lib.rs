@@ -88,6 +88,25 @@ fn corrupt(what: &str) -> impl Fn(String) -> StoreError + '_ {
     move |detail| StoreError::Corrupt(format!("{what}: {detail}"))
 }
 
+/// Whether a pooled connection may be handed out again. When SQLite fails a `COMMIT` or a
+/// statement with an I/O error (a failed fsync, a full disk) it rolls the transaction back
+/// itself; sqlx, whose `COMMIT` failed, still counts the connection as inside a
+/// transaction, its `ROLLBACK` then fails too, and every later `BEGIN` is refused. With one
+/// writer connection that refused every write until a restart (found by `tests/faults.rs`).
+/// Such a connection is closed instead (which rolls back whatever SQLite may still hold
+/// open), and the pool opens a fresh one: the next write after the fault clears succeeds.
+fn usable(conn: &SqliteConnection) -> bool {
+    use sqlx::TransactionManager;
+    let depth = sqlx::sqlite::SqliteTransactionManager::get_transaction_depth(conn);
+    if depth != 0 {
+        tracing::warn!(
+            depth,
+            "a database connection was left inside a failed transaction; reopening it"
+        );
+    }
+    depth == 0
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     pub async fn open(path: &Path) -> StoreResult<SqliteStore> {
@@ -101,6 +120,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .before_acquire(|conn, _| Box::pin(async move { Ok(usable(conn)) }))
             .connect_with(options.clone())
             .await
             .map_err(db)?;
@@ -110,6 +130,7 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(format!("migrations: {e}")))?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
+            .before_acquire(|conn, _| Box::pin(async move { Ok(usable(conn)) }))
             .connect_with(options.read_only(true))
             .await
             .map_err(db)?;

@@ -13,7 +13,7 @@
 
 mod support;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -22,6 +22,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::acks::{Ack, Checked, Unknown, assert_no_problems, check};
 use support::{HttpError, Item, OPENED_KINDS, OPENED_STATUS, Rng, Server, Session, Who};
 
 /// Concurrent clients per cycle.
@@ -32,27 +33,6 @@ const CLERK: &str = "clerk";
 const OFFICE: &str = "office";
 /// How long a client may take to notice the kill and report.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A transition that got a 2xx reply: afterwards the case was at `version` with `status`,
-/// and the record's events `version - kinds.len() + 1 ..= version` are `kinds`.
-#[derive(Clone, Debug)]
-struct Ack {
-    number: String,
-    version: u64,
-    status: &'static str,
-    kinds: &'static [&'static str],
-    actor: &'static str,
-}
-
-/// A transition sent but not answered before the kill: it happened entirely or not at all.
-#[derive(Clone, Debug)]
-struct Unknown {
-    /// `None` for a case being opened: its number was never learnt.
-    number: Option<String>,
-    from: u64,
-    status: &'static str,
-    kinds: &'static [&'static str],
-}
 
 #[derive(Default)]
 struct Report {
@@ -204,148 +184,6 @@ fn sign_in(addr: SocketAddr, username: &str) -> Result<Session, String> {
     support::sign_in(addr, username)
 }
 
-fn get(addr: SocketAddr, path: &str, session: &Session) -> Result<Value, String> {
-    match support::request(addr, "GET", path, None, Some(session)) {
-        Ok(reply) if reply.status == 200 => Ok(reply.body),
-        Ok(reply) => Err(format!("GET {path}: {} {}", reply.status, reply.body)),
-        Err(err) => Err(format!("GET {path}: {err:?}")),
-    }
-}
-
-#[derive(Default)]
-struct Checked {
-    cases: usize,
-    unknown_applied: usize,
-    unknown_not_applied: usize,
-}
-
-/// Reads every case in `acks` and `unknown` back through the API and checks it against
-/// what was acknowledged. Returns the problems found.
-fn check(
-    addr: SocketAddr,
-    session: &Session,
-    acks: &[Ack],
-    unknown: &[Unknown],
-    checked: &mut Checked,
-) -> Vec<String> {
-    let mut problems = Vec::new();
-    let mut by_case: BTreeMap<&str, Vec<&Ack>> = BTreeMap::new();
-    for ack in acks {
-        by_case.entry(&ack.number).or_default().push(ack);
-    }
-    let pending: BTreeMap<&str, &Unknown> = unknown
-        .iter()
-        .filter_map(|u| u.number.as_deref().map(|n| (n, u)))
-        .collect();
-    for (number, acks) in &by_case {
-        checked.cases += 1;
-        let last = acks.iter().max_by_key(|a| a.version).expect("one ack");
-        let case = match get(addr, &format!("/api/v1/cases/{number}"), session) {
-            Ok(case) => case,
-            Err(err) => {
-                problems.push(format!("acknowledged case lost: {err}"));
-                continue;
-            }
-        };
-        let record = match get(addr, &format!("/api/v1/cases/{number}/record"), session) {
-            Ok(record) => record,
-            Err(err) => {
-                problems.push(err);
-                continue;
-            }
-        };
-        let version = case["version"].as_u64().unwrap_or(0);
-        let events = record["events"].as_array().cloned().unwrap_or_default();
-        if version != events.len() as u64 {
-            problems.push(format!(
-                "{number}: the case says version {version}, its record has {} events",
-                events.len()
-            ));
-        }
-        if version < last.version {
-            problems.push(format!(
-                "{number}: at version {version} after the restart, but version {} ({}) was acknowledged",
-                last.version, last.status
-            ));
-        }
-        // Which state it must be in: the last acknowledged one, or the one after a
-        // request that was in flight at the kill, applied whole.
-        match pending.get(number) {
-            Some(u) if u.from != last.version => problems.push(format!(
-                "{number}: test bookkeeping: in flight from {} but acknowledged up to {}",
-                u.from, last.version
-            )),
-            Some(u) if version == u.from + u.kinds.len() as u64 => {
-                checked.unknown_applied += 1;
-                expect_events(&mut problems, number, &events, version, u.kinds, None);
-                if case["status"] != u.status {
-                    problems.push(format!(
-                        "{number}: status {} after the lost reply, expected {}",
-                        case["status"], u.status
-                    ));
-                }
-            }
-            Some(u) if version == u.from => checked.unknown_not_applied += 1,
-            Some(u) => problems.push(format!(
-                "{number}: at version {version}: the request in flight at the kill took \
-                 effect in part (from {} it adds {} events)",
-                u.from,
-                u.kinds.len()
-            )),
-            None if version != last.version => problems.push(format!(
-                "{number}: at version {version}, but nothing beyond version {} was done",
-                last.version
-            )),
-            None if case["status"] != last.status => problems.push(format!(
-                "{number}: status {} but {} was acknowledged",
-                case["status"], last.status
-            )),
-            None => {}
-        }
-        for ack in acks {
-            expect_events(
-                &mut problems,
-                number,
-                &events,
-                ack.version,
-                ack.kinds,
-                Some(ack.actor),
-            );
-        }
-    }
-    problems
-}
-
-/// The record's events ending at `version` are `kinds` (by `actor`, if given).
-fn expect_events(
-    problems: &mut Vec<String>,
-    number: &str,
-    events: &[Value],
-    version: u64,
-    kinds: &[&str],
-    actor: Option<&str>,
-) {
-    let first = version as usize - kinds.len();
-    for (i, kind) in kinds.iter().enumerate() {
-        let Some(event) = events.get(first + i) else {
-            problems.push(format!(
-                "{number}: acknowledged event #{} ({kind}) is missing from the record",
-                first + i + 1
-            ));
-            return;
-        };
-        if event["kind"] != *kind || actor.is_some_and(|a| event["actor"] != a) {
-            problems.push(format!(
-                "{number}: event #{} is {} by {}, acknowledged as {kind} by {}",
-                first + i + 1,
-                event["kind"],
-                event["actor"],
-                actor.unwrap_or("anyone")
-            ));
-        }
-    }
-}
-
 fn env_number(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
         Ok(text) => text
@@ -354,21 +192,6 @@ fn env_number(name: &str, default: u64) -> u64 {
             .unwrap_or_else(|_| panic!("{name}={text:?} is not a whole number")),
         Err(_) => default,
     }
-}
-
-fn assert_no_problems(what: &str, problems: &[String], server: &Server) {
-    assert!(
-        problems.is_empty(),
-        "{what}: {} problems, the first ones:\n{}\n{}",
-        problems.len(),
-        problems
-            .iter()
-            .take(20)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n"),
-        server.log_tail()
-    );
 }
 
 fn verify_record(db: &Path, cycle: u64) {

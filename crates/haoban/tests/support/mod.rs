@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod acks;
+pub mod disk;
 pub mod pg;
 
 use std::ffi::OsStr;
@@ -35,8 +37,11 @@ pub fn fixture_catalog() -> PathBuf {
     root().join("crates/haoban-catalog/tests/fixtures/basic")
 }
 
+/// The `haoban` binary under test.
+pub const HAOBAN: &str = env!("CARGO_BIN_EXE_haoban");
+
 pub fn haoban() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_haoban"));
+    let mut command = Command::new(HAOBAN);
     command.env("RUST_LOG", "warn");
     command
 }
@@ -115,12 +120,23 @@ impl Server {
 
     /// The same on any database: `--db PATH` or `--database-url URL`.
     pub fn start_on(database: &[&OsStr], catalog: &Path, log: &Path) -> Server {
+        Server::start_with(haoban(), database, catalog, log)
+    }
+
+    /// The same, run by `command`: `haoban()`, or a wrapper such as `fiu-run` that ends by
+    /// executing `HAOBAN` (so the process id is the server's).
+    pub fn start_with(
+        mut command: Command,
+        database: &[&OsStr],
+        catalog: &Path,
+        log: &Path,
+    ) -> Server {
         let stderr = OpenOptions::new()
             .create(true)
             .append(true)
             .open(log)
             .expect("server log");
-        let mut child = haoban()
+        let mut child = command
             .arg("serve")
             .args(database)
             .arg("--catalog")
@@ -180,6 +196,11 @@ impl Server {
             }
         }
         server
+    }
+
+    /// Where its standard error goes.
+    pub fn log_path(&self) -> &Path {
+        &self.log
     }
 
     pub fn pid(&self) -> u32 {
