@@ -149,9 +149,8 @@ fuzz_target!(|data: &[u8]| {
     let scan = plan.scan(&population, on(), 1);
     let reference = outcome(&scan, &population);
 
-    // The same file in pieces and small chunks.
-    // At most 8 reads: the reader asks for a whole block each time and zeroes it first,
-    // so one read per byte would be slow (it is still correct).
+    // The same file in pieces and small chunks. At most 8 pieces: the reader zeroes a
+    // block of 4 KiB or more before each read, so a read per byte would be slow.
     let pieces = Pieces {
         bytes: csv,
         step: if mode & 0x80 == 0 {
