@@ -152,7 +152,7 @@ impl UploadMeta {
             });
         }
         Ok(UploadMeta {
-            name,
+            name: named_for(name, kind),
             kind,
             size: bytes.len(),
             sha256: sha256_hex(bytes),
@@ -165,9 +165,14 @@ impl UploadMeta {
     }
 }
 
-/// The last path component of `name`, trimmed; refused when nothing usable is left.
+/// The last path component of `name` without text-direction controls, trimmed; refused
+/// when nothing usable is left.
 fn clean_name(name: &str) -> Result<String, UploadError> {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    // A direction control only changes how the name is shown: `证明\u{202E}fdp.exe` reads
+    // as `证明exe.pdf` on the screen that offers the download.
+    let base: String = base.chars().filter(|&c| !is_bidi_control(c)).collect();
+    let base = base.trim();
     let ok = !base.is_empty()
         && base != "."
         && base != ".."
@@ -178,6 +183,30 @@ fn clean_name(name: &str) -> Result<String, UploadError> {
     } else {
         Err(UploadError::BadName)
     }
+}
+
+/// Unicode's bidirectional formatting characters: marks, embeddings, overrides, isolates.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// `name` ending with an extension of `kind`, added when it has another one or none. The
+/// download is saved under this name: `证明.html` holding a PDF (which a browser or
+/// `mshta` would happily run as a page, `%PDF-` and all) is kept as `证明.html.pdf`.
+fn named_for(name: String, kind: FileKind) -> String {
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, extension)| extension.to_ascii_lowercase());
+    if extension.is_some_and(|e| kind.extensions().contains(&e.as_str())) {
+        return name;
+    }
+    let extension = kind.extensions()[0];
+    // Still at most NAME_MAX characters, so the kept name passes its own check again.
+    let stem: String = name.chars().take(NAME_MAX - 1 - extension.len()).collect();
+    format!("{stem}.{extension}")
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -203,7 +232,44 @@ mod tests {
         let png = UploadMeta::check("scan.png", None, PNG, 1000).unwrap();
         assert_eq!(png.kind, FileKind::Png);
         // A name without a known extension is fine: the content says what it is.
-        assert!(UploadMeta::check("scan", Some("application/octet-stream"), PNG, 100).is_ok());
+        let bare = UploadMeta::check("scan", Some("application/octet-stream"), PNG, 100);
+        assert_eq!(bare.map(|meta| meta.name), Ok("scan.png".to_owned()));
+    }
+
+    /// Found by the fuzz target `upload_meta`: the kept name is the download's name, and
+    /// it kept whatever extension the resident's file had when that was not a known kind's.
+    #[test]
+    fn a_download_is_named_for_its_content() {
+        let name =
+            |name: &str, bytes: &[u8]| UploadMeta::check(name, None, bytes, 1000).map(|m| m.name);
+        let polyglot = b"%PDF-<html><script>alert(1)</script></html>";
+        assert_eq!(name("证明.html", polyglot), Ok("证明.html.pdf".to_owned()));
+        assert_eq!(name("证明.HTA", polyglot), Ok("证明.HTA.pdf".to_owned()));
+        assert_eq!(name("scan.", PNG), Ok("scan..png".to_owned()));
+        assert_eq!(
+            name("photo.JPG", b"\xFF\xD8\xFF\xE0"),
+            Ok("photo.JPG".to_owned())
+        );
+        assert_eq!(
+            name("photo.jpeg", b"\xFF\xD8\xFF\xE0"),
+            Ok("photo.jpeg".to_owned())
+        );
+        assert_eq!(name("户口簿.pdf", PDF), Ok("户口簿.pdf".to_owned()));
+        // Direction controls are dropped, so the name shows what it is.
+        assert_eq!(
+            name("证明\u{202E}fdp.exe", PNG),
+            Ok("证明fdp.exe.png".to_owned())
+        );
+        assert_eq!(name("\u{2067}\u{200F}", PNG), Err(UploadError::BadName));
+        assert_eq!(name(" \u{202E}a.png\u{2069} ", PNG), Ok("a.png".to_owned()));
+        // Found by the fuzzer too: the extension added keeps the name within 100 characters.
+        let long = format!("{}.html", "长".repeat(95));
+        let kept = name(&long, PDF).expect("a long name is kept");
+        assert_eq!(kept, format!("{}..pdf", "长".repeat(95)));
+        assert_eq!(
+            UploadMeta::check(&kept, None, PDF, 1000).map(|m| m.name),
+            Ok(kept)
+        );
     }
 
     #[test]

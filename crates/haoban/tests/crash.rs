@@ -226,6 +226,7 @@ fn acknowledged_transitions_survive_sigkill() {
     let mut requests = 0;
     let mut checked = Checked::default();
     let mut busy = Duration::ZERO;
+    let mut verifications = 0u64;
     for cycle in 0..cycles {
         let mut server = Server::start(&db, &catalog, &log);
         let addr = server.addr;
@@ -287,6 +288,7 @@ fn acknowledged_transitions_survive_sigkill() {
         drop(server);
 
         verify_record(&db, cycle);
+        verifications += 1;
         all_acks.extend(acks.iter().cloned());
         all_unknown.extend(unknown.iter().cloned());
         last_acks = acks;
@@ -318,5 +320,19 @@ fn acknowledged_transitions_survive_sigkill() {
     assert!(
         !all_acks.is_empty() || cycles == 0,
         "no transition was ever acknowledged: the test tested nothing"
+    );
+    // One line for bench/crash.sh to read. It is printed only once every check passed, so
+    // `lost=0` is what the assertions above established, not a count that could be nonzero.
+    eprintln!(
+        "crash-summary cycles={cycles} seed={seed:#x} requests={requests} acks={} \
+         ack_checks={} case_checks={} lost=0 in_flight={in_flight} in_flight_applied={} \
+         in_flight_not_applied={} chain_verifications={verifications} busy_ms={} wall_ms={}",
+        all_acks.len(),
+        checked.acks + total.acks,
+        checked.cases + total.cases,
+        total.unknown_applied,
+        total.unknown_not_applied,
+        busy.as_millis(),
+        started.elapsed().as_millis(),
     );
 }

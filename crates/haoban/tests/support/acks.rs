@@ -41,6 +41,8 @@ pub fn get(addr: SocketAddr, path: &str, session: &Session) -> Result<Value, Str
 #[derive(Default)]
 pub struct Checked {
     pub cases: usize,
+    /// Acknowledged transitions whose events were looked for in the record.
+    pub acks: usize,
     pub unknown_applied: usize,
     pub unknown_not_applied: usize,
 }
@@ -129,6 +131,7 @@ pub fn check(
             None => {}
         }
         for ack in acks {
+            checked.acks += 1;
             expect_events(
                 &mut problems,
                 number,
