@@ -28,6 +28,7 @@ pub mod insight;
 pub mod offers;
 pub mod self_service;
 pub mod training;
+pub mod vault;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -1,0 +1,396 @@
+//! Personal data at rest (docs/personal-data.md): resident ID numbers and phone numbers
+//! never reach a table in clear. Every table holds a value's *pseudonym*, a keyed hash
+//! (HMAC-SHA256 under the lookup key), which is what lookups, keys and the process record
+//! use; the value itself is kept once per center in `personal_data`, sealed with
+//! ChaCha20-Poly1305 under the current sealing key. Pure: no I/O but what the caller reads.
+//!
+//! Why a pseudonym in the record and the sealed value apart: the chain hashes the text
+//! with pseudonyms, so re-sealing under a new key and erasing a resident's values (the
+//! retention job deletes their `personal_data` rows) both leave the chain intact.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce};
+use haoban_cases::IdNumber;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// What every pseudonym starts with; the rest is 43 characters of URL-safe base64.
+pub const PSEUDONYM_PREFIX: &str = "pd1-";
+const PSEUDONYM_LEN: usize = PSEUDONYM_PREFIX.len() + 43;
+/// The version of the sealed form `v1:<key id>:<base64 of nonce and ciphertext>`.
+const SEALED_PREFIX: &str = "v1:";
+const NONCE_LEN: usize = 12;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VaultError {
+    #[error("data key file, line {line}: {problem}")]
+    KeyFile { line: usize, problem: String },
+    #[error(
+        "personal data sealed with key `{0}`, which the data key file does not hold: add the key (docs/personal-data.md)"
+    )]
+    UnknownKey(String),
+    #[error("personal data cannot be opened with the configured data key (a wrong key, or an altered value)")]
+    WrongKey,
+    #[error("a sealed value is malformed")]
+    Malformed,
+}
+
+/// The keys: one lookup key (never rotated: the record holds its pseudonyms) and the
+/// sealing keys, the last of which seals while the others only open.
+pub struct Vault {
+    lookup: Vec<u8>,
+    keys: Vec<(String, ChaCha20Poly1305)>,
+}
+
+impl fmt::Debug for Vault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Vault")
+            .field("sealing_key", &self.current_key())
+            .field("keys", &self.keys.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn random_key() -> String {
+    STANDARD.encode(ChaCha20Poly1305::generate_key(&mut OsRng))
+}
+
+impl Vault {
+    /// The text of a new key file: a random lookup key and one sealing key `k1`.
+    pub fn new_key_file() -> String {
+        format!(
+            "# haoban data keys (docs/personal-data.md). Keep this file secret, mode 0600, and\n\
+             # back it up apart from the database: without it the personal data cannot be read.\n\
+             # `lookup` is never changed. The last `seal` line seals; earlier ones only open.\n\
+             lookup {}\nseal k1 {}\n",
+            random_key(),
+            random_key()
+        )
+    }
+
+    /// A `seal` line with a new random key, to append when rotating.
+    pub fn new_seal_line(id: &str) -> String {
+        format!("seal {id} {}\n", random_key())
+    }
+
+    /// A fixed vault for tests: never use it for real data.
+    pub fn for_tests() -> Vault {
+        Vault::parse(
+            "lookup AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
+             seal t1 HxweHRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgE=\n",
+        )
+        .expect("the test keys parse")
+    }
+
+    /// Reads a key file: `lookup <base64>` once, then `seal <id> <base64>` lines (32 bytes
+    /// each); `#` starts a comment.
+    pub fn parse(text: &str) -> Result<Vault, VaultError> {
+        let mut lookup = None;
+        let mut keys: Vec<(String, ChaCha20Poly1305)> = Vec::new();
+        for (index, raw) in text.lines().enumerate() {
+            let line = index + 1;
+            let bad = |problem: &str| VaultError::KeyFile {
+                line,
+                problem: problem.to_owned(),
+            };
+            let words: Vec<&str> = raw.split('#').next().unwrap_or("").split_whitespace().collect();
+            let key_bytes = |text: &str| {
+                STANDARD
+                    .decode(text)
+                    .ok()
+                    .filter(|k| k.len() == 32)
+                    .ok_or_else(|| bad("a key is 32 bytes in base64"))
+            };
+            match words.as_slice() {
+                [] => {}
+                ["lookup", key] => {
+                    if lookup.is_some() {
+                        return Err(bad("a second `lookup` line"));
+                    }
+                    lookup = Some(key_bytes(key)?);
+                }
+                ["seal", id, key] => {
+                    let id_ok = !id.is_empty()
+                        && id.len() <= 16
+                        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+                    if !id_ok {
+                        return Err(bad("a key id is 1 to 16 letters, digits or `-`"));
+                    }
+                    if keys.iter().any(|(known, _)| known == id) {
+                        return Err(bad("a key id used twice"));
+                    }
+                    let cipher = ChaCha20Poly1305::new_from_slice(&key_bytes(key)?)
+                        .map_err(|_| bad("a key is 32 bytes"))?;
+                    keys.push(((*id).to_owned(), cipher));
+                }
+                _ => return Err(bad("expected `lookup <key>` or `seal <id> <key>`")),
+            }
+        }
+        let lookup = lookup.ok_or(VaultError::KeyFile {
+            line: 0,
+            problem: "no `lookup` line".into(),
+        })?;
+        if keys.is_empty() {
+            return Err(VaultError::KeyFile {
+                line: 0,
+                problem: "no `seal` line".into(),
+            });
+        }
+        Ok(Vault { lookup, keys })
+    }
+
+    /// The id of the key that seals.
+    pub fn current_key(&self) -> &str {
+        self.keys.last().map(|(id, _)| id.as_str()).unwrap_or("")
+    }
+
+    /// The keyed hash that stands for `value` everywhere it is stored. ID numbers are
+    /// taken uppercase, so `…x` and `…X` are one resident.
+    pub fn pseudonym(&self, value: &str) -> String {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup).expect("HMAC takes a key of any size");
+        mac.update(value.trim().to_ascii_uppercase().as_bytes());
+        format!(
+            "{PSEUDONYM_PREFIX}{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
+    }
+
+    /// What a store keeps to tell whether it is opened with its own lookup key.
+    pub fn lookup_check(&self) -> String {
+        self.pseudonym("haoban lookup key check")
+    }
+
+    /// `value` sealed under the current key, bound to its pseudonym (a sealed value moved
+    /// to another pseudonym's row does not open).
+    pub fn seal(&self, pseudonym: &str, value: &str) -> String {
+        let (id, cipher) = self.keys.last().expect("a vault has a sealing key");
+        let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: value.as_bytes(),
+                    aad: pseudonym.as_bytes(),
+                },
+            )
+            .expect("sealing a short value cannot fail");
+        let mut bytes = nonce.to_vec();
+        bytes.extend_from_slice(&sealed);
+        format!("{SEALED_PREFIX}{id}:{}", STANDARD.encode(bytes))
+    }
+
+    /// The key a sealed value was sealed with.
+    pub fn key_of(sealed: &str) -> Option<&str> {
+        sealed.strip_prefix(SEALED_PREFIX)?.split(':').next()
+    }
+
+    pub fn open(&self, pseudonym: &str, sealed: &str) -> Result<String, VaultError> {
+        let rest = sealed
+            .strip_prefix(SEALED_PREFIX)
+            .ok_or(VaultError::Malformed)?;
+        let (id, body) = rest.split_once(':').ok_or(VaultError::Malformed)?;
+        let cipher = self
+            .keys
+            .iter()
+            .find(|(known, _)| known == id)
+            .map(|(_, cipher)| cipher)
+            .ok_or_else(|| VaultError::UnknownKey(id.to_owned()))?;
+        let bytes = STANDARD.decode(body).map_err(|_| VaultError::Malformed)?;
+        if bytes.len() < NONCE_LEN {
+            return Err(VaultError::Malformed);
+        }
+        let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
+        let clear = cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: pseudonym.as_bytes(),
+                },
+            )
+            .map_err(|_| VaultError::WrongKey)?;
+        String::from_utf8(clear).map_err(|_| VaultError::Malformed)
+    }
+
+    /// `text` (JSON as the stores keep it) with every ID number and phone number in it
+    /// replaced by its pseudonym, and the values replaced, to be sealed in `personal_data`.
+    /// An ID number is a JSON string that is exactly a valid one (GB 11643); a phone
+    /// number is the string value of a `phone` key. Everything else is left byte for byte.
+    pub fn protect(&self, text: &str) -> Protected {
+        let mut out = String::with_capacity(text.len());
+        let mut values = Vec::new();
+        let bytes = text.as_bytes();
+        let mut copied = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != b'"' {
+                i += 1;
+                continue;
+            }
+            let start = i + 1;
+            let candidate = if text[..i].ends_with("\"phone\":") {
+                text[start..].find('"').map(|len| start + len)
+            } else {
+                let end = start + 18;
+                (bytes.get(end) == Some(&b'"')
+                    && IdNumber::parse(&text[start..end]).is_ok_and(|id| {
+                        // Exactly as written: a padded string is not an ID number field.
+                        id.as_ref().eq_ignore_ascii_case(&text[start..end])
+                    }))
+                .then_some(end)
+            };
+            match candidate {
+                Some(end) if end > start => {
+                    let value = text[start..end].to_ascii_uppercase();
+                    let pseudonym = self.pseudonym(&value);
+                    out.push_str(&text[copied..start]);
+                    out.push_str(&pseudonym);
+                    copied = end;
+                    values.push((pseudonym, value));
+                    // Past the closing quote, so it is not taken for an opening one.
+                    i = end + 1;
+                }
+                _ => i += 1,
+            }
+        }
+        out.push_str(&text[copied..]);
+        Protected { text: out, values }
+    }
+}
+
+/// A text with its personal values taken out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Protected {
+    pub text: String,
+    /// Pseudonym and value, for `personal_data`.
+    pub values: Vec<(String, String)>,
+}
+
+/// The pseudonyms in a stored text, each once.
+pub fn pseudonyms_in(text: &str) -> Vec<&str> {
+    let mut found: Vec<&str> = Vec::new();
+    let mut rest = text;
+    let mut offset = 0;
+    while let Some(at) = rest.find(PSEUDONYM_PREFIX) {
+        let start = offset + at;
+        let end = start + PSEUDONYM_LEN;
+        if let Some(candidate) = text.get(start..end)
+            && candidate[PSEUDONYM_PREFIX.len()..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            if !found.contains(&candidate) {
+                found.push(candidate);
+            }
+            offset = end;
+        } else {
+            offset = start + PSEUDONYM_PREFIX.len();
+        }
+        rest = &text[offset..];
+    }
+    found
+}
+
+/// `text` with each pseudonym that `opened` holds replaced by its value. A pseudonym it
+/// does not hold (a value erased past its retention) stays as it is.
+pub fn reveal(text: &str, opened: &BTreeMap<String, String>) -> String {
+    let mut out = text.to_owned();
+    for pseudonym in pseudonyms_in(text) {
+        if let Some(value) = opened.get(pseudonym) {
+            out = out.replace(pseudonym, value);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "11010519491231002X";
+
+    #[test]
+    fn sealed_values_open_only_with_their_key_and_pseudonym() {
+        let vault = Vault::for_tests();
+        let p = vault.pseudonym(ID);
+        assert_eq!(p, vault.pseudonym("11010519491231002x"));
+        assert_eq!(p.len(), PSEUDONYM_LEN);
+        let sealed = vault.seal(&p, ID);
+        assert!(!sealed.contains(ID));
+        assert_ne!(sealed, vault.seal(&p, ID), "a fresh nonce every time");
+        assert_eq!(vault.open(&p, &sealed).as_deref(), Ok(ID));
+        let other = vault.pseudonym("13800138000");
+        assert_eq!(vault.open(&other, &sealed), Err(VaultError::WrongKey));
+        let stranger = Vault::parse(&Vault::new_key_file()).unwrap();
+        assert_eq!(
+            stranger.open(&p, &sealed),
+            Err(VaultError::UnknownKey("t1".into()))
+        );
+        let mut flipped = sealed.clone().into_bytes();
+        let last = flipped.len() - 3;
+        flipped[last] = if flipped[last] == b'A' { b'B' } else { b'A' };
+        let flipped = String::from_utf8(flipped).unwrap();
+        assert!(vault.open(&p, &flipped).is_err());
+    }
+
+    #[test]
+    fn rotation_opens_old_values_and_seals_with_the_new_key() {
+        let old = Vault::for_tests();
+        let p = old.pseudonym(ID);
+        let sealed = old.seal(&p, ID);
+        let text = "lookup AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
+             seal t1 HxweHRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgE=\n"
+            .to_owned()
+            + &Vault::new_seal_line("t2");
+        let new = Vault::parse(&text).unwrap();
+        assert_eq!(new.current_key(), "t2");
+        assert_eq!(new.pseudonym(ID), p, "the lookup key is kept");
+        assert_eq!(new.open(&p, &sealed).as_deref(), Ok(ID));
+        let resealed = new.seal(&p, ID);
+        assert_eq!(Vault::key_of(&resealed), Some("t2"));
+    }
+
+    #[test]
+    fn protect_takes_id_and_phone_numbers_out_and_reveal_puts_them_back() {
+        let vault = Vault::for_tests();
+        let text = format!(
+            r#"{{"applicant":{{"id_number":"{ID}","name":"张三"}},"visitor":"{}","phone":"021-12345678","n":"110105194912310021","x":"{ID} "}}"#,
+            ID.to_ascii_lowercase()
+        );
+        let protected = vault.protect(&text);
+        assert!(!protected.text.contains(&format!("\"{ID}\"")));
+        assert!(!protected.text.to_ascii_uppercase().contains(&format!("\"{ID}\"")));
+        assert!(!protected.text.contains("12345678"));
+        // Not a valid ID number (wrong check digit), and a padded string: kept.
+        assert!(protected.text.contains("\"n\":\"110105194912310021\""));
+        assert!(protected.text.contains(&format!("\"x\":\"{ID} \"")));
+        let opened: BTreeMap<String, String> = protected.values.iter().cloned().collect();
+        assert_eq!(opened.len(), 2);
+        let back = reveal(&protected.text, &opened);
+        assert_eq!(back, text.replace(&ID.to_ascii_lowercase(), ID));
+        assert_eq!(pseudonyms_in(&protected.text).len(), 2);
+        assert_eq!(vault.protect("{\"a\":1}").text, "{\"a\":1}");
+    }
+
+    #[test]
+    fn key_files_are_checked() {
+        assert!(Vault::parse(&Vault::new_key_file()).is_ok());
+        for bad in [
+            "",
+            "lookup AAAA\nseal k1 AAAA\n",
+            "seal k1 AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n",
+            "lookup AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n",
+            "lookup AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\nseal k/1 AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n",
+        ] {
+            assert!(Vault::parse(bad).is_err(), "{bad}");
+        }
+        let shown = format!("{:?}", Vault::for_tests());
+        assert!(!shown.contains("AAEC"));
+    }
+}
