@@ -219,49 +219,196 @@ impl Vault {
     }
 
     /// `text` (JSON as the stores keep it) with every ID number and phone number in it
-    /// replaced by its pseudonym, and the values replaced, to be sealed in `personal_data`.
-    /// An ID number is a JSON string that is exactly a valid one (GB 11643); a phone
-    /// number is the string value of a `phone` key. Everything else is left byte for byte.
+    /// replaced by its pseudonym, and the values replaced, to be sealed beside it. This is
+    /// how the process record is written: the chain hashes pseudonyms only.
     pub fn protect(&self, text: &str) -> Protected {
-        let mut out = String::with_capacity(text.len());
         let mut values = Vec::new();
-        let bytes = text.as_bytes();
-        let mut copied = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] != b'"' {
-                i += 1;
-                continue;
-            }
-            let start = i + 1;
-            let candidate = if text[..i].ends_with("\"phone\":") {
-                text[start..].find('"').map(|len| start + len)
-            } else {
-                let end = start + 18;
-                (bytes.get(end) == Some(&b'"')
-                    && IdNumber::parse(&text[start..end]).is_ok_and(|id| {
-                        // Exactly as written: a padded string is not an ID number field.
-                        id.as_ref().eq_ignore_ascii_case(&text[start..end])
-                    }))
-                .then_some(end)
-            };
-            match candidate {
-                Some(end) if end > start => {
-                    let value = text[start..end].to_ascii_uppercase();
-                    let pseudonym = self.pseudonym(&value);
-                    out.push_str(&text[copied..start]);
-                    out.push_str(&pseudonym);
-                    copied = end;
-                    values.push((pseudonym, value));
-                    // Past the closing quote, so it is not taken for an opening one.
-                    i = end + 1;
-                }
-                _ => i += 1,
-            }
-        }
-        out.push_str(&text[copied..]);
-        Protected { text: out, values }
+        let text = replace_personal(text, |value| {
+            let pseudonym = self.pseudonym(value);
+            values.push((pseudonym.clone(), value.to_owned()));
+            pseudonym
+        });
+        Protected { text, values }
     }
+
+    /// `text` with every ID number and phone number sealed in place: how projections
+    /// (cases, tickets, visitors, parcels, …) are kept. Reading them needs no lookup.
+    pub fn seal_inline(&self, text: &str) -> String {
+        replace_personal(text, |value| self.seal(INLINE, value))
+    }
+
+    /// `text` as [`Vault::seal_inline`] took it.
+    pub fn open_inline(&self, text: &str) -> Result<String, VaultError> {
+        if !text.contains("\"v1:") {
+            return Ok(text.to_owned());
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find("\"v1:") {
+            let start = at + 1;
+            let Some(len) = rest[start..].find('"') else {
+                break;
+            };
+            let end = start + len;
+            out.push_str(&rest[..start]);
+            out.push_str(&self.open(INLINE, &rest[start..end])?);
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// A bare column that holds an ID number for some rows (a resident session's
+    /// subject, beside staff usernames): sealed when it is one, else kept as it is.
+    pub fn seal_field(&self, value: &str) -> String {
+        if IdNumber::parse(value).is_ok() {
+            self.seal(INLINE, &value.to_ascii_uppercase())
+        } else {
+            value.to_owned()
+        }
+    }
+
+    pub fn open_field(&self, value: &str) -> Result<String, VaultError> {
+        if value.starts_with(SEALED_PREFIX) {
+            self.open(INLINE, value)
+        } else {
+            Ok(value.to_owned())
+        }
+    }
+
+    /// The personal values of one record entry, sealed together and bound to the entry
+    /// (`bound`: its center and sequence number), or `None` when it has none.
+    pub fn seal_values(&self, bound: &str, values: &[(String, String)]) -> Option<String> {
+        if values.is_empty() {
+            return None;
+        }
+        let map: BTreeMap<&str, &str> = values
+            .iter()
+            .map(|(p, v)| (p.as_str(), v.as_str()))
+            .collect();
+        let json = serde_json::to_string(&map).expect("a map of strings serializes");
+        Some(self.seal(bound, &json))
+    }
+
+    pub fn open_values(
+        &self,
+        bound: &str,
+        sealed: &str,
+    ) -> Result<BTreeMap<String, String>, VaultError> {
+        serde_json::from_str(&self.open(bound, sealed)?).map_err(|_| VaultError::Malformed)
+    }
+}
+
+/// What sealed values inside a projection are bound to.
+const INLINE: &str = "haoban inline value";
+
+/// `text` with each personal value (see [`Vault::protect`]) replaced by what `with` makes
+/// of it (given uppercase). An ID number is a JSON string that is exactly a valid one (GB
+/// 11643); a phone number is the string value of a `phone` key. Everything else is left
+/// byte for byte.
+fn replace_personal(text: &str, mut with: impl FnMut(&str) -> String) -> String {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let candidate = if text[..i].ends_with("\"phone\":") {
+            text[start..]
+                .find('"')
+                .map(|len| start + len)
+                .filter(|&end| end > start && !text[start..end].starts_with("v1:"))
+        } else {
+            let end = start + 18;
+            (bytes.get(end) == Some(&b'"')
+                && text.get(start..end).is_some_and(|t| IdNumber::parse(t).is_ok()))
+            .then_some(end)
+        };
+        match candidate {
+            Some(end) => {
+                let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+                out.push_str(&text[copied..start]);
+                out.push_str(&with(&text[start..end].to_ascii_uppercase()));
+                copied = end;
+                // Past the closing quote, so it is not taken for an opening one.
+                i = end + 1;
+            }
+            None => i += 1,
+        }
+    }
+    match out {
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            out
+        }
+        None => text.to_owned(),
+    }
+}
+
+/// Why a store refuses a key file whose lookup key is not the database's.
+pub const WRONG_KEY_FILE: &str = "the data key file is not this database's (its lookup key differs): \
+give the key file the database was written with (--data-key-file, HAOBAN_DATA_KEY_FILE)";
+
+/// Why a store refuses a database written before personal data was sealed.
+pub const WRITTEN_IN_CLEAR: &str = "this database was written before personal data was sealed \
+(migration 0010) and its process record hashes ID numbers in clear; it cannot be sealed without \
+rewriting the record: keep running the release that wrote it, or start a new database \
+(docs/personal-data.md)";
+
+/// What an entry's sealed values are bound to: its center and place in the chain.
+pub fn entry_binding(center: &str, seq: u64) -> String {
+    format!("{center}/{seq}")
+}
+
+/// A draft as the record keeps it: its payload with pseudonyms, and the values they stand
+/// for sealed for the entry that will be number `seq` of its center.
+pub fn pseudonymize(
+    vault: &Vault,
+    mut draft: haoban_cases::record::Draft,
+    seq: u64,
+) -> (haoban_cases::record::Draft, Option<String>) {
+    let protected = vault.protect(&draft.payload);
+    let sealed = vault.seal_values(&entry_binding(&draft.center, seq), &protected.values);
+    draft.payload = protected.text;
+    (draft, sealed)
+}
+
+/// The key file used for an SQLite database when none is configured: beside it,
+/// `haoban.db` → `haoban.db.keys`.
+pub fn default_key_file(db: &std::path::Path) -> std::path::PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".keys");
+    std::path::PathBuf::from(name)
+}
+
+/// Reads the key file at `path`. When it does not exist and `create` is set, writes one
+/// with new keys first (readable by the owner only) and says so with `true`.
+pub fn load_key_file(path: &std::path::Path, create: bool) -> Result<(Vault, bool), String> {
+    let shown = path.display();
+    let created = if create && !path.exists() {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(path)
+            .map_err(|e| format!("cannot create the data key file {shown}: {e}"))?;
+        file.write_all(Vault::new_key_file().as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| format!("cannot write the data key file {shown}: {e}"))?;
+        true
+    } else {
+        false
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the data key file {shown}: {e}"))?;
+    let vault = Vault::parse(&text).map_err(|e| format!("{shown}: {e}"))?;
+    Ok((vault, created))
 }
 
 /// A text with its personal values taken out.
@@ -376,6 +523,18 @@ mod tests {
         assert_eq!(back, text.replace(&ID.to_ascii_lowercase(), ID));
         assert_eq!(pseudonyms_in(&protected.text).len(), 2);
         assert_eq!(vault.protect("{\"a\":1}").text, "{\"a\":1}");
+
+        let inline = vault.seal_inline(&text);
+        assert!(!inline.to_ascii_uppercase().contains(&format!("\"{ID}\"")));
+        assert!(!inline.contains("12345678"));
+        assert_eq!(vault.open_inline(&inline).unwrap(), back);
+        let other = Vault::parse(&Vault::new_key_file()).unwrap();
+        assert!(other.open_inline(&inline).is_err());
+
+        let sealed = vault.seal_values("c/7", &protected.values).unwrap();
+        assert_eq!(vault.open_values("c/7", &sealed).unwrap(), opened);
+        assert!(vault.open_values("c/8", &sealed).is_err(), "bound to its entry");
+        assert_eq!(vault.seal_values("c/7", &[]), None);
     }
 
     #[test]

@@ -110,7 +110,7 @@ pub async fn fresh_url() -> String {
     let _ = admin.close().await;
 
     let url = with_database(&admin_url(), &name);
-    let store = PostgresStore::connect(&url)
+    let store = PostgresStore::connect(&url, std::sync::Arc::new(haoban_store::vault::Vault::for_tests()))
         .await
         .expect("connect to the test database");
     store.migrate().await.expect("migrate");

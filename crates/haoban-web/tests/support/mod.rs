@@ -54,7 +54,10 @@ pub fn at(text: &str) -> DateTime<Utc> {
 impl TestApp {
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = SqliteStore::open(&dir.path().join("haoban.db"))
+        let store = SqliteStore::open(
+            &dir.path().join("haoban.db"),
+            Arc::new(haoban_store::vault::Vault::for_tests()),
+        )
             .await
             .expect("store");
         let fixture =
