@@ -75,7 +75,8 @@ pub(crate) async fn record(
     events: Vec<Event>,
 ) -> StoreResult<Case> {
     let mut tx = store.write().await?;
-    let (mut case, version) = load_for_update(&mut tx, &store.vault, number, expected_version).await?;
+    let (mut case, version) =
+        load_for_update(&mut tx, &store.vault, number, expected_version).await?;
     for event in &events {
         if event.case.as_ref() != Some(number) {
             return Err(StoreError::Corrupt(format!(

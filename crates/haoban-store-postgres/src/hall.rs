@@ -147,11 +147,26 @@ impl PostgresStore {
         // whoever holds it chooses and marks a ticket before the next one looks.
         let mut tx = self.write().await?;
         lock_head(&mut tx, center.as_ref()).await?;
-        let waiting = day_tickets(&mut tx, &self.vault, center, day, Some(TicketStatus::Waiting)).await?;
+        let waiting = day_tickets(
+            &mut tx,
+            &self.vault,
+            center,
+            day,
+            Some(TicketStatus::Waiting),
+        )
+        .await?;
         let Some((ticket, draft)) = hall::call(&waiting, window, rule, center, &by) else {
             return Ok(None);
         };
-        update_ticket(&mut tx, &self.vault, center, day, TicketStatus::Waiting, &ticket).await?;
+        update_ticket(
+            &mut tx,
+            &self.vault,
+            center,
+            day,
+            TicketStatus::Waiting,
+            &ticket,
+        )
+        .await?;
         append_drafts(&mut tx, &self.vault, vec![draft]).await?;
         tx.commit().await.map_err(db)?;
         Ok(Some(ticket))
@@ -352,7 +367,12 @@ impl PostgresStore {
             StoreError::Conflict(_) => StoreError::Conflict(hall::ALREADY_BOOKED.into()),
             other => other,
         })?;
-        append_drafts(&mut tx, &self.vault, vec![hall::booked(appointment, center, &by)]).await?;
+        append_drafts(
+            &mut tx,
+            &self.vault,
+            vec![hall::booked(appointment, center, &by)],
+        )
+        .await?;
         tx.commit().await.map_err(db)
     }
 

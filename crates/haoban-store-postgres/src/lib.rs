@@ -27,8 +27,8 @@ use haoban_hall::{
     TicketNumber, Visitor, Window,
 };
 use haoban_store::codec::{case_state, lookup};
-use haoban_store::vault::{Vault, reveal};
 use haoban_store::self_service::{Attempt, Deposit, Upload};
+use haoban_store::vault::Vault;
 use haoban_store::{
     By, CaseFilter, Chain, LoginCode, NewTicket, RatingLink, Session, Store, StoreError,
     StoreResult, User,
@@ -234,12 +234,15 @@ impl PostgresStore {
             .await
             .map_err(db)?;
         }
-        let kept: String = sqlx::query_scalar("SELECT lookup_check FROM data_key_check WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db)?;
+        let kept: String =
+            sqlx::query_scalar("SELECT lookup_check FROM data_key_check WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
         if kept != check {
-            return Err(StoreError::Database(haoban_store::vault::WRONG_KEY_FILE.into()));
+            return Err(StoreError::Database(
+                haoban_store::vault::WRONG_KEY_FILE.into(),
+            ));
         }
         let sample = sqlx::query(
             "SELECT * FROM events WHERE personal IS NOT NULL ORDER BY center, seq DESC LIMIT 1",
@@ -248,7 +251,15 @@ impl PostgresStore {
         .await
         .map_err(db)?;
         if let Some(row) = sample {
-            entry_from_row(&self.vault, &row).map_err(|e| StoreError::Database(e.to_string()))?;
+            let entry = entry_from_row(&self.vault, &row)?;
+            let personal: String = row.get("personal");
+            // A key missing from the file is refused here; a value that does not open
+            // under a key the file has is an altered row, for `audit verify` to name.
+            if let Err(e @ haoban_store::vault::VaultError::UnknownKey(_)) =
+                haoban_store::vault::entry_opens(&self.vault, &entry, &personal)
+            {
+                return Err(StoreError::Database(e.to_string()));
+            }
         }
         Ok(())
     }
@@ -342,8 +353,7 @@ async fn append_drafts(
     let mut entries = Vec::with_capacity(drafts.len());
     for draft in drafts {
         seq += 1;
-        let (draft, personal) = haoban_store::vault::pseudonymize(vault, draft, seq);
-        let entry = Entry::chain_draft(draft, seq, &prev);
+        let (entry, personal) = haoban_store::vault::chain_sealed(vault, draft, seq, &prev);
         prev = entry.hash.clone();
         entries.push((entry, personal));
     }
@@ -439,12 +449,8 @@ fn entry_from_row(vault: &Vault, row: &PgRow) -> StoreResult<Entry> {
         hash: row.get("hash"),
         revealed: None,
     };
-    if let Some(personal) = row.get::<Option<String>, _>("personal") {
-        let values = vault
-            .open_values(&haoban_store::vault::entry_binding(&entry.center, entry.seq), &personal)
-            .map_err(|e| StoreError::Corrupt(format!("record entry {}: {e}", entry.seq)))?;
-        entry.revealed = Some(reveal(&entry.payload, &values));
-    }
+    let personal: Option<String> = row.get("personal");
+    haoban_store::vault::reveal_entry(vault, &mut entry, personal.as_deref());
     Ok(entry)
 }
 

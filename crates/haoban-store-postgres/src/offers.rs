@@ -129,7 +129,8 @@ pub(crate) async fn answer_offer(
     .await
     .map_err(db)?
     .ok_or_else(|| offers::no_offer(id_number, item))?;
-    let (answered, draft) = offers::answer(&offer_from_row(&store.vault, id_number, &row)?, answer, &by)?;
+    let (answered, draft) =
+        offers::answer(&offer_from_row(&store.vault, id_number, &row)?, answer, &by)?;
     sqlx::query(
         "UPDATE offers SET status = $4, answered_at = $5 WHERE center = $1 AND id_number = $2 AND item = $3",
     )

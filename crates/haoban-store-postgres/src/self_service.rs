@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use haoban_cases::{Case, CaseNumber, CenterId, Event};
 use haoban_hall::{Cabinet, Parcel, PickupRules};
 use haoban_store::codec::{from_sealed_state, from_state, lookup, sealed_state, state};
-use haoban_store::vault::Vault;
 use haoban_store::self_service::{self, Attempt, Deposit, Upload};
+use haoban_store::vault::Vault;
 use haoban_store::{By, StoreError, StoreResult};
 use sqlx::{PgConnection, Row};
 
@@ -138,7 +138,12 @@ impl PostgresStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-        append_drafts(&mut tx, &self.vault, vec![self_service::installed(cabinet, center, &by)]).await?;
+        append_drafts(
+            &mut tx,
+            &self.vault,
+            vec![self_service::installed(cabinet, center, &by)],
+        )
+        .await?;
         tx.commit().await.map_err(db)
     }
 
@@ -156,7 +161,8 @@ impl PostgresStore {
         by: By,
     ) -> StoreResult<(Case, Parcel)> {
         let mut tx = self.write().await?;
-        let (mut case, version) = load_for_update(&mut tx, &self.vault, number, Some(expected_version)).await?;
+        let (mut case, version) =
+            load_for_update(&mut tx, &self.vault, number, Some(expected_version)).await?;
         lock_head(&mut tx, number.center().as_ref()).await?;
         for event in &events {
             if event.case.as_ref() != Some(number) {
@@ -259,7 +265,12 @@ impl PostgresStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-        append_drafts(&mut tx, &self.vault, vec![self_service::upload_received(upload, &by)]).await?;
+        append_drafts(
+            &mut tx,
+            &self.vault,
+            vec![self_service::upload_received(upload, &by)],
+        )
+        .await?;
         tx.commit().await.map_err(db)
     }
 

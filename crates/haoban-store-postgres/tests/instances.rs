@@ -62,7 +62,12 @@ async fn instances(n: usize) -> Vec<Arc<PostgresStore>> {
     let mut stores = Vec::new();
     for _ in 0..n {
         stores.push(Arc::new(
-            PostgresStore::connect(&url, std::sync::Arc::new(haoban_store::vault::Vault::for_tests())).await.expect("connect"),
+            PostgresStore::connect(
+                &url,
+                std::sync::Arc::new(haoban_store::vault::Vault::for_tests()),
+            )
+            .await
+            .expect("connect"),
         ));
     }
     stores
@@ -174,8 +179,8 @@ async fn debug_hides_the_password() {
         &format!("postgres://postgres:hunter2@{rest}"),
         std::sync::Arc::new(haoban_store::vault::Vault::for_tests()),
     )
-        .await
-        .expect("connect");
+    .await
+    .expect("connect");
     let shown = format!("{store:?}");
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains("postgres:***@"), "{shown}");

@@ -61,7 +61,10 @@ pub(crate) async fn load_for_update(
             "case {number} is at version {version}, not {expected}: reload it and try again"
         )));
     }
-    Ok((case_from_state(vault, &row.get::<String, _>("state"))?, version))
+    Ok((
+        case_from_state(vault, &row.get::<String, _>("state"))?,
+        version,
+    ))
 }
 
 pub(crate) async fn record(

@@ -144,11 +144,26 @@ impl SqliteStore {
     ) -> StoreResult<Option<Ticket>> {
         // BEGIN IMMEDIATE: one caller at a time chooses and marks, so no ticket is called twice.
         let mut tx = self.write().await?;
-        let waiting = day_tickets(&mut tx, &self.vault, center, day, Some(TicketStatus::Waiting)).await?;
+        let waiting = day_tickets(
+            &mut tx,
+            &self.vault,
+            center,
+            day,
+            Some(TicketStatus::Waiting),
+        )
+        .await?;
         let Some((ticket, draft)) = hall::call(&waiting, window, rule, center, &by) else {
             return Ok(None);
         };
-        update_ticket(&mut tx, &self.vault, center, day, TicketStatus::Waiting, &ticket).await?;
+        update_ticket(
+            &mut tx,
+            &self.vault,
+            center,
+            day,
+            TicketStatus::Waiting,
+            &ticket,
+        )
+        .await?;
         append_drafts(&mut tx, &self.vault, vec![draft]).await?;
         tx.commit().await.map_err(db)?;
         Ok(Some(ticket))
@@ -346,7 +361,12 @@ impl SqliteStore {
             StoreError::Conflict(_) => StoreError::Conflict(hall::ALREADY_BOOKED.into()),
             other => other,
         })?;
-        append_drafts(&mut tx, &self.vault, vec![hall::booked(appointment, center, &by)]).await?;
+        append_drafts(
+            &mut tx,
+            &self.vault,
+            vec![hall::booked(appointment, center, &by)],
+        )
+        .await?;
         tx.commit().await.map_err(db)
     }
 

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use haoban_cases::CenterId;
 use haoban_hall::Visitor;
 use haoban_store::codec::{case_from_state, from_sealed_state, lookup, sealed_state};
-use haoban_store::vault::Vault;
 use haoban_store::history::{self, History, Imported, Loaded};
+use haoban_store::vault::Vault;
 use haoban_store::{StoreError, StoreResult};
 use sqlx::{Acquire, SqliteConnection};
 
@@ -97,9 +97,10 @@ async fn load(
                 .await
                 .map_err(db)?;
         if let Some(known) = known {
-            loaded
-                .visitors
-                .insert(id.clone(), from_sealed_state::<Visitor>(vault, "visitor", &known)?);
+            loaded.visitors.insert(
+                id.clone(),
+                from_sealed_state::<Visitor>(vault, "visitor", &known)?,
+            );
         }
     }
     Ok(loaded)

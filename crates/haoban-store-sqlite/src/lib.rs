@@ -21,8 +21,8 @@ use haoban_hall::{
     TicketNumber, Visitor, Window,
 };
 use haoban_store::codec::{case_state, lookup};
-use haoban_store::vault::{Vault, reveal};
 use haoban_store::self_service::{Attempt, Deposit, Upload};
+use haoban_store::vault::Vault;
 use haoban_store::{
     By, CaseFilter, Chain, LoginCode, NewTicket, RatingLink, Session, Store, StoreError,
     StoreResult, User,
@@ -142,7 +142,11 @@ impl SqliteStore {
         let check = self.vault.lookup_check();
         match kept {
             Some(kept) if kept == check => {}
-            Some(_) => return Err(StoreError::Database(haoban_store::vault::WRONG_KEY_FILE.into())),
+            Some(_) => {
+                return Err(StoreError::Database(
+                    haoban_store::vault::WRONG_KEY_FILE.into(),
+                ));
+            }
             None => {
                 let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
                     .fetch_one(&self.writer)
@@ -167,7 +171,15 @@ impl SqliteStore {
         .await
         .map_err(db)?;
         if let Some(row) = sample {
-            entry_from_row(&self.vault, &row).map_err(|e| StoreError::Database(e.to_string()))?;
+            let entry = entry_from_row(&self.vault, &row)?;
+            let personal: String = row.get("personal");
+            // A key missing from the file is refused here; a value that does not open
+            // under a key the file has is an altered row, for `audit verify` to name.
+            if let Err(e @ haoban_store::vault::VaultError::UnknownKey(_)) =
+                haoban_store::vault::entry_opens(&self.vault, &entry, &personal)
+            {
+                return Err(StoreError::Database(e.to_string()));
+            }
         }
         Ok(())
     }
@@ -319,8 +331,7 @@ async fn append_drafts(
             ));
         }
         seq += 1;
-        let (draft, personal) = haoban_store::vault::pseudonymize(vault, draft, seq);
-        let entry = Entry::chain_draft(draft, seq, &prev);
+        let (entry, personal) = haoban_store::vault::chain_sealed(vault, draft, seq, &prev);
         prev = entry.hash.clone();
         entries.push((entry, personal));
     }
@@ -412,12 +423,8 @@ fn entry_from_row(vault: &Vault, row: &SqliteRow) -> StoreResult<Entry> {
         hash: row.get("hash"),
         revealed: None,
     };
-    if let Some(personal) = row.get::<Option<String>, _>("personal") {
-        let values = vault
-            .open_values(&haoban_store::vault::entry_binding(&entry.center, entry.seq), &personal)
-            .map_err(|e| StoreError::Corrupt(format!("record entry {}: {e}", entry.seq)))?;
-        entry.revealed = Some(reveal(&entry.payload, &values));
-    }
+    let personal: Option<String> = row.get("personal");
+    haoban_store::vault::reveal_entry(vault, &mut entry, personal.as_deref());
     Ok(entry)
 }
 

@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 use haoban_cases::{CenterId, IdNumber};
-use haoban_store::offers::{self, NewOffer, Offer, OfferAnswer, OfferStatus, OffersMade, corrupt};
 use haoban_store::codec::lookup;
+use haoban_store::offers::{self, NewOffer, Offer, OfferAnswer, OfferStatus, OffersMade, corrupt};
 use haoban_store::vault::Vault;
 use haoban_store::{By, StoreResult};
 use sqlx::sqlite::SqliteRow;
@@ -137,7 +137,8 @@ pub(crate) async fn answer_offer(
     .await
     .map_err(db)?
     .ok_or_else(|| offers::no_offer(id_number, item))?;
-    let (answered, draft) = offers::answer(&offer_from_row(&store.vault, id_number, &row)?, answer, &by)?;
+    let (answered, draft) =
+        offers::answer(&offer_from_row(&store.vault, id_number, &row)?, answer, &by)?;
     sqlx::query(
         "UPDATE offers SET status = ?, answered_at = ? WHERE center = ? AND id_number = ? AND item = ?",
     )

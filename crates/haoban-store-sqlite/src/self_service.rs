@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use haoban_cases::{Case, CaseNumber, CenterId, Event};
 use haoban_hall::{Cabinet, Parcel, PickupRules};
 use haoban_store::codec::{from_sealed_state, from_state, lookup, sealed_state, state};
-use haoban_store::vault::Vault;
 use haoban_store::self_service::{self, Attempt, Deposit, Upload};
+use haoban_store::vault::Vault;
 use haoban_store::{By, StoreError, StoreResult};
 use sqlx::{Row, SqliteConnection};
 
@@ -140,7 +140,12 @@ impl SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-        append_drafts(&mut tx, &self.vault, vec![self_service::installed(cabinet, center, &by)]).await?;
+        append_drafts(
+            &mut tx,
+            &self.vault,
+            vec![self_service::installed(cabinet, center, &by)],
+        )
+        .await?;
         tx.commit().await.map_err(db)
     }
 
@@ -158,7 +163,8 @@ impl SqliteStore {
         by: By,
     ) -> StoreResult<(Case, Parcel)> {
         let mut tx = self.write().await?;
-        let (mut case, version) = load_for_update(&mut tx, &self.vault, number, Some(expected_version)).await?;
+        let (mut case, version) =
+            load_for_update(&mut tx, &self.vault, number, Some(expected_version)).await?;
         for event in &events {
             if event.case.as_ref() != Some(number) {
                 return Err(StoreError::Corrupt(format!(
@@ -260,7 +266,12 @@ impl SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-        append_drafts(&mut tx, &self.vault, vec![self_service::upload_received(upload, &by)]).await?;
+        append_drafts(
+            &mut tx,
+            &self.vault,
+            vec![self_service::upload_received(upload, &by)],
+        )
+        .await?;
         tx.commit().await.map_err(db)
     }
 

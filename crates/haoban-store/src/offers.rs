@@ -144,12 +144,7 @@ pub fn made_draft(
         already_offered: made.already_offered,
         sha256: digest(distinct),
     };
-    Ok(draft(
-        center,
-        by,
-        "offers_made",
-        record_json(&payload)?,
-    ))
+    Ok(draft(center, by, "offers_made", record_json(&payload)?))
 }
 
 #[derive(Serialize)]

@@ -34,7 +34,9 @@ pub enum VaultError {
         "personal data sealed with key `{0}`, which the data key file does not hold: add the key (docs/personal-data.md)"
     )]
     UnknownKey(String),
-    #[error("personal data cannot be opened with the configured data key (a wrong key, or an altered value)")]
+    #[error(
+        "personal data cannot be opened with the configured data key (a wrong key, or an altered value)"
+    )]
     WrongKey,
     #[error("a sealed value is malformed")]
     Malformed,
@@ -98,7 +100,12 @@ impl Vault {
                 line,
                 problem: problem.to_owned(),
             };
-            let words: Vec<&str> = raw.split('#').next().unwrap_or("").split_whitespace().collect();
+            let words: Vec<&str> = raw
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
             let key_bytes = |text: &str| {
                 STANDARD
                     .decode(text)
@@ -152,8 +159,8 @@ impl Vault {
     /// The keyed hash that stands for `value` everywhere it is stored. ID numbers are
     /// taken uppercase, so `…x` and `…X` are one resident.
     pub fn pseudonym(&self, value: &str) -> String {
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup).expect("HMAC takes a key of any size");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup)
+            .expect("HMAC takes a key of any size");
         mac.update(value.trim().to_ascii_uppercase().as_bytes());
         format!(
             "{PSEUDONYM_PREFIX}{}",
@@ -325,7 +332,9 @@ fn replace_personal(text: &str, mut with: impl FnMut(&str) -> String) -> String 
         } else {
             let end = start + 18;
             (bytes.get(end) == Some(&b'"')
-                && text.get(start..end).is_some_and(|t| IdNumber::parse(t).is_ok()))
+                && text
+                    .get(start..end)
+                    .is_some_and(|t| IdNumber::parse(t).is_ok()))
             .then_some(end)
         };
         match candidate {
@@ -359,22 +368,42 @@ pub const WRITTEN_IN_CLEAR: &str = "this database was written before personal da
 rewriting the record: keep running the release that wrote it, or start a new database \
 (docs/personal-data.md)";
 
-/// What an entry's sealed values are bound to: its center and place in the chain.
-pub fn entry_binding(center: &str, seq: u64) -> String {
-    format!("{center}/{seq}")
-}
-
-/// A draft as the record keeps it: its payload with pseudonyms, and the values they stand
-/// for sealed for the entry that will be number `seq` of its center.
-pub fn pseudonymize(
+/// A draft as the record keeps it, chained after `prev_hash` as number `seq`: its payload
+/// with pseudonyms (what the chain hashes), and the values they stand for sealed together,
+/// bound to the entry's hash, so they open only beside the entry they were written with.
+pub fn chain_sealed(
     vault: &Vault,
     mut draft: haoban_cases::record::Draft,
     seq: u64,
-) -> (haoban_cases::record::Draft, Option<String>) {
+    prev_hash: &str,
+) -> (haoban_cases::record::Entry, Option<String>) {
     let protected = vault.protect(&draft.payload);
-    let sealed = vault.seal_values(&entry_binding(&draft.center, seq), &protected.values);
     draft.payload = protected.text;
-    (draft, sealed)
+    let entry = haoban_cases::record::Entry::chain_draft(draft, seq, prev_hash);
+    let sealed = vault.seal_values(&entry.hash, &protected.values);
+    (entry, sealed)
+}
+
+/// `entry` as read with its stored `personal` column: the values opened into `revealed`.
+/// Values that do not open (an altered row, a key missing) leave it unrevealed: the chain
+/// check still runs and names the entry, and the store's start refuses wrong keys.
+pub fn reveal_entry(
+    vault: &Vault,
+    entry: &mut haoban_cases::record::Entry,
+    personal: Option<&str>,
+) {
+    if let Some(values) = personal.and_then(|p| vault.open_values(&entry.hash, p).ok()) {
+        entry.revealed = Some(reveal(&entry.payload, &values));
+    }
+}
+
+/// Whether the sealed values of `entry` open: what a store checks at its start.
+pub fn entry_opens(
+    vault: &Vault,
+    entry: &haoban_cases::record::Entry,
+    personal: &str,
+) -> Result<(), VaultError> {
+    vault.open_values(&entry.hash, personal).map(|_| ())
 }
 
 /// The key file used for an SQLite database when none is configured: beside it,
@@ -512,7 +541,12 @@ mod tests {
         );
         let protected = vault.protect(&text);
         assert!(!protected.text.contains(&format!("\"{ID}\"")));
-        assert!(!protected.text.to_ascii_uppercase().contains(&format!("\"{ID}\"")));
+        assert!(
+            !protected
+                .text
+                .to_ascii_uppercase()
+                .contains(&format!("\"{ID}\""))
+        );
         assert!(!protected.text.contains("12345678"));
         // Not a valid ID number (wrong check digit), and a padded string: kept.
         assert!(protected.text.contains("\"n\":\"110105194912310021\""));
@@ -533,7 +567,10 @@ mod tests {
 
         let sealed = vault.seal_values("c/7", &protected.values).unwrap();
         assert_eq!(vault.open_values("c/7", &sealed).unwrap(), opened);
-        assert!(vault.open_values("c/8", &sealed).is_err(), "bound to its entry");
+        assert!(
+            vault.open_values("c/8", &sealed).is_err(),
+            "bound to its entry"
+        );
         assert_eq!(vault.seal_values("c/7", &[]), None);
     }
 

@@ -36,7 +36,13 @@ fn rotated() -> Arc<Vault> {
 }
 
 fn assert_sealed(raw: &str) {
-    for clear in [ID, &ID.to_ascii_lowercase(), PHONE, "138-1234-5678", "138 1234 5678"] {
+    for clear in [
+        ID,
+        &ID.to_ascii_lowercase(),
+        PHONE,
+        "138-1234-5678",
+        "138 1234 5678",
+    ] {
         assert!(!raw.contains(clear), "`{clear}` is stored in clear");
     }
 }
@@ -45,7 +51,10 @@ pub async fn seals_personal_data_and_finds_it_by_pseudonym(db: &dyn Reopen) {
     let store = db.open(Arc::new(Vault::for_tests())).await.expect("open");
     let linfen = center("linfen");
     let visitor = Visitor::new(ID, "王阿姨", Some(PHONE), Utc::now()).expect("visitor");
-    store.save_visitor(&linfen, &visitor).await.expect("visitor");
+    store
+        .save_visitor(&linfen, &visitor)
+        .await
+        .expect("visitor");
     let case = open(&*store, "linfen").await;
     let at = Utc
         .with_ymd_and_hms(2026, 11, 27, 1, 5, 0)
@@ -78,7 +87,11 @@ pub async fn seals_personal_data_and_finds_it_by_pseudonym(db: &dyn Reopen) {
 
     assert_sealed(&db.raw().await);
 
-    let found = store.visitor(&linfen, ID).await.expect("read").expect("known");
+    let found = store
+        .visitor(&linfen, ID)
+        .await
+        .expect("read")
+        .expect("known");
     assert_eq!(found.phone.as_deref(), Some(PHONE));
     let mut filter = CaseFilter::center(linfen.clone());
     filter.applicant = Some(ID.into());
@@ -107,9 +120,15 @@ pub async fn refuses_other_keys_and_opens_after_a_rotation(db: &dyn Reopen) {
     drop(store);
 
     let stranger = Arc::new(Vault::parse(&Vault::new_key_file()).expect("keys"));
-    assert!(db.open(stranger).await.is_err(), "another key file is refused");
+    assert!(
+        db.open(stranger).await.is_err(),
+        "another key file is refused"
+    );
 
-    let store = db.open(rotated()).await.expect("rotated keys open the database");
+    let store = db
+        .open(rotated())
+        .await
+        .expect("rotated keys open the database");
     let read = store.case(&case.number).await.expect("read").expect("case");
     assert_eq!(read.applicant.id_number.as_ref(), ID);
     let second = open(&*store, "linfen").await;

@@ -58,8 +58,8 @@ impl TestApp {
             &dir.path().join("haoban.db"),
             Arc::new(haoban_store::vault::Vault::for_tests()),
         )
-            .await
-            .expect("store");
+        .await
+        .expect("store");
         let fixture =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../haoban-catalog/tests/fixtures/basic");
         let catalog = Catalog::load(&fixture).expect("fixture catalog");

@@ -35,9 +35,29 @@ pub fn fixture_catalog() -> PathBuf {
     root().join("crates/haoban-catalog/tests/fixtures/basic")
 }
 
+/// The data keys every command of these tests runs with (`HAOBAN_DATA_KEY_FILE`), so a
+/// database can be opened by one command and read by the next, or by the test itself.
+/// The test keys: never for real data. `cli.rs` runs the binary without them, so the
+/// key file it makes beside a new database is tested there.
+pub fn data_key_file() -> PathBuf {
+    static FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("haoban-test-keys-{}", std::process::id()));
+        std::fs::write(
+            &path,
+            "lookup AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
+             seal t1 HxweHRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgE=\n",
+        )
+        .expect("write the test keys");
+        path
+    })
+    .clone()
+}
+
 pub fn haoban() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_haoban"));
     command.env("RUST_LOG", "warn");
+    command.env("HAOBAN_DATA_KEY_FILE", data_key_file());
     command
 }
 
@@ -115,12 +135,18 @@ impl Server {
 
     /// The same on any database: `--db PATH` or `--database-url URL`.
     pub fn start_on(database: &[&OsStr], catalog: &Path, log: &Path) -> Server {
+        Server::start_logging(database, catalog, log, "warn")
+    }
+
+    /// The same, logging at `level` (`RUST_LOG`).
+    pub fn start_logging(database: &[&OsStr], catalog: &Path, log: &Path, level: &str) -> Server {
         let stderr = OpenOptions::new()
             .create(true)
             .append(true)
             .open(log)
             .expect("server log");
         let mut child = haoban()
+            .env("RUST_LOG", level)
             .arg("serve")
             .args(database)
             .arg("--catalog")
