@@ -50,16 +50,16 @@ fn assert_sealed(raw: &str) {
 pub async fn seals_personal_data_and_finds_it_by_pseudonym(db: &dyn Reopen) {
     let store = db.open(Arc::new(Vault::for_tests())).await.expect("open");
     let linfen = center("linfen");
-    let visitor = Visitor::new(ID, "王阿姨", Some(PHONE), Utc::now()).expect("visitor");
+    let at = Utc
+        .with_ymd_and_hms(2026, 11, 27, 1, 5, 0)
+        .single()
+        .expect("time");
+    let visitor = Visitor::new(ID, "王阿姨", Some(PHONE), at).expect("visitor");
     store
         .save_visitor(&linfen, &visitor)
         .await
         .expect("visitor");
     let case = open(&*store, "linfen").await;
-    let at = Utc
-        .with_ymd_and_hms(2026, 11, 27, 1, 5, 0)
-        .single()
-        .expect("time");
     store
         .put_login_code(&LoginCode {
             center: linfen.clone(),
