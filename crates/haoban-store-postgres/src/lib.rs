@@ -43,6 +43,7 @@ mod hall;
 mod history;
 mod insight;
 mod offers;
+mod personal;
 mod self_service;
 mod training;
 
@@ -856,6 +857,10 @@ impl Store for PostgresStore {
         by: By,
     ) -> StoreResult<haoban_store::offers::Offer> {
         offers::answer_offer(self, center, id_number, item, answer, by).await
+    }
+
+    async fn reseal(&self, batch: u32) -> StoreResult<u64> {
+        personal::reseal(self, batch).await
     }
 }
 

@@ -40,6 +40,7 @@ mod hall;
 mod history;
 mod insight;
 mod offers;
+mod personal;
 mod self_service;
 mod training;
 
@@ -822,5 +823,9 @@ impl Store for SqliteStore {
         by: By,
     ) -> StoreResult<haoban_store::offers::Offer> {
         offers::answer_offer(self, center, id_number, item, answer, by).await
+    }
+
+    async fn reseal(&self, batch: u32) -> StoreResult<u64> {
+        personal::reseal(self, batch).await
     }
 }

@@ -151,6 +151,29 @@ impl Vault {
         Ok(Vault { lookup, keys })
     }
 
+    /// The ids of the keys that only open: what a re-seal moves values away from.
+    pub fn old_keys(&self) -> Vec<&str> {
+        let n = self.keys.len().saturating_sub(1);
+        self.keys[..n].iter().map(|(id, _)| id.as_str()).collect()
+    }
+
+    /// A projection's text with every value sealed again under the current key.
+    pub fn reseal_inline(&self, text: &str) -> Result<String, VaultError> {
+        Ok(self.seal_inline(&self.open_inline(text)?))
+    }
+
+    /// A bare column ([`Vault::seal_field`]) sealed again under the current key.
+    pub fn reseal_field(&self, value: &str) -> Result<String, VaultError> {
+        Ok(self.seal_field(&self.open_field(value)?))
+    }
+
+    /// An entry's values ([`Vault::seal_values`]) sealed again under the current key.
+    pub fn reseal_values(&self, bound: &str, sealed: &str) -> Result<String, VaultError> {
+        let values: Vec<(String, String)> = self.open_values(bound, sealed)?.into_iter().collect();
+        self.seal_values(bound, &values)
+            .ok_or(VaultError::Malformed)
+    }
+
     /// The id of the key that seals.
     pub fn current_key(&self) -> &str {
         self.keys.last().map(|(id, _)| id.as_str()).unwrap_or("")
@@ -405,6 +428,18 @@ pub fn entry_opens(
 ) -> Result<(), VaultError> {
     vault.open_values(&entry.hash, personal).map(|_| ())
 }
+
+/// The columns that hold values sealed in place, as `(table, column)`: what a re-seal
+/// walks besides `events.personal`. Every table's rows also carry `center`.
+pub const SEALED_COLUMNS: [(&str, &str); 7] = [
+    ("cases", "state"),
+    ("tickets", "state"),
+    ("visitors", "state"),
+    ("appointments", "state"),
+    ("parcels", "state"),
+    ("offers", "facts"),
+    ("sessions", "subject"),
+];
 
 /// The key file used for an SQLite database when none is configured: beside it,
 /// `haoban.db` → `haoban.db.keys`.

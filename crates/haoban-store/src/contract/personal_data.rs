@@ -26,13 +26,11 @@ pub trait Reopen: Send + Sync {
 const ID: &str = "11010519491231002X";
 const PHONE: &str = "13812345678";
 
-/// The test keys with a second sealing key added: a rotation.
-fn rotated() -> Arc<Vault> {
-    let text = "lookup AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
-                seal t1 HxweHRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgE=\n"
-        .to_owned()
-        + &Vault::new_seal_line("t2");
-    Arc::new(Vault::parse(&text).expect("rotated keys"))
+const LOOKUP: &str = "lookup AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n";
+const T1: &str = "seal t1 HxweHRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgE=\n";
+
+fn keys(lines: &[&str]) -> Arc<Vault> {
+    Arc::new(Vault::parse(&lines.concat()).expect("keys"))
 }
 
 fn assert_sealed(raw: &str) {
@@ -125,8 +123,10 @@ pub async fn refuses_other_keys_and_opens_after_a_rotation(db: &dyn Reopen) {
         "another key file is refused"
     );
 
+    // Rotation: a new sealing key after the old one.
+    let t2 = Vault::new_seal_line("t2");
     let store = db
-        .open(rotated())
+        .open(keys(&[LOOKUP, T1, &t2]))
         .await
         .expect("rotated keys open the database");
     let read = store.case(&case.number).await.expect("read").expect("case");
@@ -137,11 +137,36 @@ pub async fn refuses_other_keys_and_opens_after_a_rotation(db: &dyn Reopen) {
     drop(store);
     assert_sealed(&db.raw().await);
     // What the new key sealed cannot be opened by the old key alone.
-    let old = db.open(Arc::new(Vault::for_tests())).await;
+    let old = db.open(keys(&[LOOKUP, T1])).await;
     match old {
         Err(_) => {}
         Ok(store) => assert!(store.case(&second.number).await.is_err()),
     }
+    // Re-sealed in batches, the values open without the old key, and the chain is as it was.
+    let store = db.open(keys(&[LOOKUP, T1, &t2])).await.expect("rotated");
+    let mut batches = 0;
+    while store.reseal(2).await.expect("reseal") > 0 {
+        batches += 1;
+        assert!(batches < 100, "re-sealing never ends");
+    }
+    assert!(batches >= 1, "something was sealed with t1");
+    drop(store);
+    let store = db
+        .open(keys(&[LOOKUP, &t2]))
+        .await
+        .expect("the old key is no longer needed");
+    for number in [&case.number, &second.number] {
+        let read = store.case(number).await.expect("read").expect("case");
+        assert_eq!(read.applicant.id_number.as_ref(), ID);
+    }
+    let record = store.case_record(&case.number).await.expect("record");
+    assert!(
+        record[0].event().is_ok(),
+        "the entry's values opened with t2"
+    );
+    let after = store.chain("linfen").await.expect("chain");
+    assert_eq!(after.entries, chain.entries);
+    assert!(verify("linfen", &after.entries, after.head.as_ref()).is_ok());
 }
 
 /// Generates the personal-data checks for a backend; `$make` is an async fn returning a

@@ -16,6 +16,7 @@ mod guide;
 mod notice;
 mod prereview;
 mod report;
+mod reseal;
 mod scan;
 mod server;
 mod sim;
@@ -80,6 +81,8 @@ enum ReportCommand {
 enum AdminCommand {
     /// Create a staff account; the password is read from standard input.
     CreateUser(server::CreateUserArgs),
+    /// Seal personal data again under the key file's current key (after adding one).
+    Reseal(reseal::ResealArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +146,7 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::Sim(args) => sim::run(&args, clock),
         Command::Migrate(args) => server::migrate(&args),
         Command::Admin(AdminCommand::CreateUser(args)) => server::create_user(&args),
+        Command::Admin(AdminCommand::Reseal(args)) => reseal::reseal(&args),
         Command::Audit(AuditCommand::Verify(args)) => server::audit_verify(&args),
         Command::Report(ReportCommand::Monthly(args)) => report::monthly(&args, clock),
         Command::Scan(args) => scan::run(&args, clock),
