@@ -124,7 +124,7 @@ fn scenario(server: &Server, log: &std::path::Path) {
     )
     .expect("code");
     assert!(reply.is_success(), "code: {} {}", reply.status, reply.body);
-    let logged = text(&read(&log));
+    let logged = text(&read(log));
     let code = logged
         .rsplit("Your sign-in code is ")
         .next()
