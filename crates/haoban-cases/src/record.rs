@@ -22,10 +22,16 @@ pub struct Entry {
     pub actor: String,
     pub role: String,
     pub kind: String,
-    /// The event's JSON payload, exactly as stored.
+    /// The event's JSON payload, exactly as stored and hashed: personal values (ID and
+    /// phone numbers) are pseudonyms in it (docs/personal-data.md).
     pub payload: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The payload with the personal values the store opened put back, when it holds
+    /// any: what [`Entry::event`] reads. Never hashed, so re-sealing under a new key or
+    /// erasing a value leaves the chain as it was.
+    #[serde(skip)]
+    pub revealed: Option<String>,
 }
 
 /// Something to record, before it has its place in a chain: a case event, or a step of
@@ -78,6 +84,7 @@ impl Entry {
             payload: draft.payload,
             prev_hash: prev_hash.to_owned(),
             hash: String::new(),
+            revealed: None,
         };
         entry.hash = entry.compute_hash();
         entry
@@ -107,9 +114,15 @@ impl Entry {
             .collect()
     }
 
+    /// The payload as the application reads it: with personal values, when the store
+    /// opened them.
+    pub fn text(&self) -> &str {
+        self.revealed.as_deref().unwrap_or(&self.payload)
+    }
+
     /// The event back from its stored form.
     pub fn event(&self) -> Result<Event, String> {
-        let kind = serde_json::from_str(&self.payload).map_err(|e| format!("payload: {e}"))?;
+        let kind = serde_json::from_str(self.text()).map_err(|e| format!("payload: {e}"))?;
         Ok(Event {
             center: CenterId::parse(&self.center).map_err(|e| e.to_string())?,
             case: self

@@ -36,7 +36,14 @@ fn small() -> Scenario {
 }
 
 async fn store(dir: &Path, name: &str) -> Arc<dyn Store> {
-    Arc::new(SqliteStore::open(&dir.join(name)).await.expect("open"))
+    Arc::new(
+        SqliteStore::open(
+            &dir.join(name),
+            Arc::new(haoban_store::vault::Vault::for_tests()),
+        )
+        .await
+        .expect("open"),
+    )
 }
 
 fn center() -> CenterId {

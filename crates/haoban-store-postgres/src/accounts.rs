@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use haoban_cases::CenterId;
+use haoban_store::codec::lookup;
+use haoban_store::vault::Vault;
 use haoban_store::{LoginCode, Session, SessionKind, StoreError, StoreResult, User};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -180,7 +182,7 @@ pub(crate) async fn create_session(store: &PostgresStore, session: &Session) -> 
     .bind(session.center.as_ref())
     .bind(&session.id_hash)
     .bind(session.kind.as_str())
-    .bind(&session.subject)
+    .bind(store.vault.seal_field(&session.subject))
     .bind(session.role.as_str())
     .bind(session.created_at)
     .bind(session.last_seen)
@@ -199,7 +201,7 @@ pub(crate) async fn session(store: &PostgresStore, id_hash: &str) -> StoreResult
         .await
         .map_err(db)?
         .as_ref()
-        .map(session_from_row)
+        .map(|row| session_from_row(&store.vault, row))
         .transpose()
 }
 
@@ -235,7 +237,7 @@ pub(crate) async fn put_login_code(store: &PostgresStore, code: &LoginCode) -> S
              attempts = EXCLUDED.attempts",
     )
     .bind(code.center.as_ref())
-    .bind(&code.id_number)
+    .bind(lookup(&store.vault, &code.id_number))
     .bind(&code.code_hash)
     .bind(code.expires_at)
     .bind(i64::from(code.attempts))
@@ -253,14 +255,14 @@ pub(crate) async fn login_code_attempt(
         "UPDATE login_codes SET attempts = attempts + 1 WHERE id_number = $1
          RETURNING center, id_number, code_hash, expires_at, attempts",
     )
-    .bind(id_number)
+    .bind(lookup(&store.vault, id_number))
     .fetch_optional(&store.pool)
     .await
     .map_err(db)?;
     row.map(|row| {
         Ok(LoginCode {
             center: center(row.get("center"))?,
-            id_number: row.get("id_number"),
+            id_number: id_number.to_owned(),
             code_hash: row.get("code_hash"),
             expires_at: row.get("expires_at"),
             attempts: small_count(row.get("attempts"), "code attempts")?,
@@ -271,7 +273,7 @@ pub(crate) async fn login_code_attempt(
 
 pub(crate) async fn delete_login_code(store: &PostgresStore, id_number: &str) -> StoreResult<()> {
     sqlx::query("DELETE FROM login_codes WHERE id_number = $1")
-        .bind(id_number)
+        .bind(lookup(&store.vault, id_number))
         .execute(&store.pool)
         .await
         .map_err(db)?;
@@ -290,13 +292,15 @@ fn user_from_row(row: &PgRow) -> StoreResult<User> {
     })
 }
 
-fn session_from_row(row: &PgRow) -> StoreResult<Session> {
+fn session_from_row(vault: &Vault, row: &PgRow) -> StoreResult<Session> {
     let kind: &str = row.get("kind");
     Ok(Session {
         id_hash: row.get("id_hash"),
         kind: SessionKind::parse(kind)
             .ok_or_else(|| StoreError::Corrupt(format!("session kind `{kind}`")))?,
-        subject: row.get("subject"),
+        subject: vault
+            .open_field(row.get("subject"))
+            .map_err(|e| StoreError::Corrupt(format!("session subject: {e}")))?,
         role: role(row.get("role"))?,
         center: center(row.get("center"))?,
         created_at: row.get("created_at"),

@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 use haoban_cases::record::{Entry, Head};
 use haoban_cases::{Case, CaseNumber, Event, EventKind};
-use haoban_store::codec::case_from_state;
+use haoban_store::codec::{case_from_state, lookup};
+use haoban_store::vault::Vault;
 use haoban_store::{CaseFilter, Chain, StoreError, StoreResult};
 use sqlx::{PgConnection, QueryBuilder, Row};
 
@@ -32,8 +33,8 @@ pub(crate) async fn open_case(
         u32::try_from(sequence).map_err(|_| StoreError::Corrupt("case counter".into()))?;
     submitted.case = Some(CaseNumber::new(&center, day, sequence));
     let case = Case::apply(None, &submitted).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    append(&mut tx, std::slice::from_ref(&submitted)).await?;
-    save_case(&mut tx, &case, None).await?;
+    append(&mut tx, &store.vault, std::slice::from_ref(&submitted)).await?;
+    save_case(&mut tx, &store.vault, &case, None).await?;
     tx.commit().await.map_err(db)?;
     Ok(case)
 }
@@ -43,6 +44,7 @@ pub(crate) async fn open_case(
 /// `Conflict` if it is not at `expected_version`.
 pub(crate) async fn load_for_update(
     conn: &mut PgConnection,
+    vault: &Vault,
     number: &CaseNumber,
     expected_version: Option<u64>,
 ) -> StoreResult<(Case, u64)> {
@@ -63,7 +65,7 @@ pub(crate) async fn load_for_update(
             "case {number} is at version {version}, not {expected}: reload it and try again"
         )));
     }
-    Ok((case_from_state(row.get("state"))?, version))
+    Ok((case_from_state(vault, row.get("state"))?, version))
 }
 
 pub(crate) async fn record(
@@ -73,7 +75,8 @@ pub(crate) async fn record(
     events: Vec<Event>,
 ) -> StoreResult<Case> {
     let mut tx = store.write().await?;
-    let (mut case, version) = load_for_update(&mut tx, number, expected_version).await?;
+    let (mut case, version) =
+        load_for_update(&mut tx, &store.vault, number, expected_version).await?;
     for event in &events {
         if event.case.as_ref() != Some(number) {
             return Err(StoreError::Corrupt(format!(
@@ -82,8 +85,8 @@ pub(crate) async fn record(
         }
         case = Case::apply(Some(case), event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     }
-    append(&mut tx, &events).await?;
-    save_case(&mut tx, &case, Some(version)).await?;
+    append(&mut tx, &store.vault, &events).await?;
+    save_case(&mut tx, &store.vault, &case, Some(version)).await?;
     tx.commit().await.map_err(db)?;
     Ok(case)
 }
@@ -96,7 +99,10 @@ pub(crate) async fn case(store: &PostgresStore, number: &CaseNumber) -> StoreRes
             .fetch_optional(&store.pool)
             .await
             .map_err(db)?;
-    state.as_deref().map(case_from_state).transpose()
+    state
+        .as_deref()
+        .map(|state| case_from_state(&store.vault, state))
+        .transpose()
 }
 
 pub(crate) async fn cases(store: &PostgresStore, filter: &CaseFilter) -> StoreResult<Vec<Case>> {
@@ -117,7 +123,9 @@ pub(crate) async fn cases(store: &PostgresStore, filter: &CaseFilter) -> StoreRe
         query.push(" AND clerk = ").push_bind(clerk);
     }
     if let Some(applicant) = &filter.applicant {
-        query.push(" AND applicant = ").push_bind(applicant);
+        query
+            .push(" AND applicant = ")
+            .push_bind(lookup(&store.vault, applicant));
     }
     query
         .push(" ORDER BY updated_at DESC, number DESC LIMIT ")
@@ -125,7 +133,9 @@ pub(crate) async fn cases(store: &PostgresStore, filter: &CaseFilter) -> StoreRe
         .push(" OFFSET ")
         .push_bind(i64::from(filter.offset));
     let rows = query.build().fetch_all(&store.pool).await.map_err(db)?;
-    rows.iter().map(|row| case_from_state(row.get(0))).collect()
+    rows.iter()
+        .map(|row| case_from_state(&store.vault, row.get(0)))
+        .collect()
 }
 
 pub(crate) async fn case_record(
@@ -139,7 +149,9 @@ pub(crate) async fn case_record(
             .fetch_all(&store.pool)
             .await
             .map_err(db)?;
-    rows.iter().map(entry_from_row).collect()
+    rows.iter()
+        .map(|row| entry_from_row(&store.vault, row))
+        .collect()
 }
 
 pub(crate) async fn centers(store: &PostgresStore) -> StoreResult<Vec<String>> {
@@ -177,7 +189,7 @@ pub(crate) async fn chain(store: &PostgresStore, center: &str) -> StoreResult<Ch
         center: center.to_owned(),
         entries: rows
             .iter()
-            .map(entry_from_row)
+            .map(|row| entry_from_row(&store.vault, row))
             .collect::<StoreResult<_>>()?,
         head,
     })
@@ -205,7 +217,7 @@ pub(crate) async fn rebuild_case(store: &PostgresStore, number: &CaseNumber) -> 
     // Ratings of the case are recorded under it too; only its own events fold into it.
     let events = rows
         .iter()
-        .map(entry_from_row)
+        .map(|row| entry_from_row(&store.vault, row))
         .filter(|entry| {
             entry
                 .as_ref()
@@ -217,7 +229,7 @@ pub(crate) async fn rebuild_case(store: &PostgresStore, number: &CaseNumber) -> 
         .map_err(|e| StoreError::Corrupt(e.to_string()))?
         .ok_or_else(|| StoreError::NotFound(format!("case {number}")))?;
     let version = version.map(|v| count(v, "case version")).transpose()?;
-    save_case(&mut tx, &case, version).await?;
+    save_case(&mut tx, &store.vault, &case, version).await?;
     tx.commit().await.map_err(db)?;
     Ok(case)
 }

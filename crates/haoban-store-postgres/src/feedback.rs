@@ -82,7 +82,7 @@ impl PostgresStore {
         if let Some(follow_up) = &rated.follow_up {
             save_follow_up(&mut tx, follow_up, true).await?;
         }
-        append_drafts(&mut tx, rated.drafts()).await?;
+        append_drafts(&mut tx, &self.vault, rated.drafts()).await?;
         tx.commit().await.map_err(db)
     }
 
@@ -152,7 +152,7 @@ impl PostgresStore {
         for rating in &ratings {
             insert_rating(&mut tx, rating).await?;
         }
-        append_drafts(&mut tx, drafts).await?;
+        append_drafts(&mut tx, &self.vault, drafts).await?;
         tx.commit().await.map_err(db)?;
         Ok(ratings)
     }
@@ -237,7 +237,7 @@ impl PostgresStore {
         )?;
         let (next, draft) = feedback::step(&follow_up, command, &by)?;
         save_follow_up(&mut tx, &next, false).await?;
-        append_drafts(&mut tx, vec![draft]).await?;
+        append_drafts(&mut tx, &self.vault, vec![draft]).await?;
         tx.commit().await.map_err(db)?;
         Ok(next)
     }

@@ -8,7 +8,11 @@ use haoban_hall::{
     AgingRule, Appointment, AppointmentStatus, HallEvent, QueueCommand, Ticket, TicketNumber,
     TicketStatus, Visitor, Window,
 };
-use haoban_store::codec::{from_state, state, ticket_from_state, ticket_state, ticket_status};
+use haoban_store::codec::{
+    from_sealed_state, from_state, lookup, sealed_state, state, ticket_from_state, ticket_state,
+    ticket_status,
+};
+use haoban_store::vault::Vault;
 use haoban_store::{By, NewTicket, StoreError, StoreResult, hall};
 use sqlx::PgConnection;
 
@@ -16,6 +20,7 @@ use crate::{PostgresStore, append_drafts, db, lock_head};
 
 pub(crate) async fn day_tickets(
     conn: &mut PgConnection,
+    vault: &Vault,
     center: &CenterId,
     day: NaiveDate,
     only: Option<TicketStatus>,
@@ -30,11 +35,12 @@ pub(crate) async fn day_tickets(
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    rows.iter().map(|s| ticket_from_state(s)).collect()
+    rows.iter().map(|s| ticket_from_state(vault, s)).collect()
 }
 
 async fn insert_ticket(
     conn: &mut PgConnection,
+    vault: &Vault,
     day: NaiveDate,
     new: &NewTicket,
     by: &By,
@@ -52,15 +58,16 @@ async fn insert_ticket(
     .map_err(db)?;
     let sequence =
         u32::try_from(sequence).map_err(|_| StoreError::Corrupt("ticket counter".into()))?;
-    let queue = day_tickets(conn, &new.center, day, None).await?;
+    let queue = day_tickets(conn, vault, &new.center, day, None).await?;
     let (ticket, draft) = hall::issue(new, sequence, &queue, by)?;
-    insert_ticket_row(conn, &new.center, day, &ticket).await?;
-    append_drafts(conn, vec![draft]).await?;
+    insert_ticket_row(conn, vault, &new.center, day, &ticket).await?;
+    append_drafts(conn, vault, vec![draft]).await?;
     Ok(ticket)
 }
 
 pub(crate) async fn insert_ticket_row(
     conn: &mut PgConnection,
+    vault: &Vault,
     center: &CenterId,
     day: NaiveDate,
     ticket: &Ticket,
@@ -75,7 +82,7 @@ pub(crate) async fn insert_ticket_row(
     .bind(ticket_status(ticket.status))
     .bind(&ticket.window)
     .bind(time(ticket.issued_at))
-    .bind(ticket_state(ticket)?)
+    .bind(ticket_state(vault, ticket)?)
     .execute(&mut *conn)
     .await
     .map_err(db)?;
@@ -85,6 +92,7 @@ pub(crate) async fn insert_ticket_row(
 /// Writes `ticket` over the row that was `was`; `Conflict` if someone changed it first.
 pub(crate) async fn update_ticket(
     conn: &mut PgConnection,
+    vault: &Vault,
     center: &CenterId,
     day: NaiveDate,
     was: TicketStatus,
@@ -96,7 +104,7 @@ pub(crate) async fn update_ticket(
     )
     .bind(ticket_status(ticket.status))
     .bind(&ticket.window)
-    .bind(ticket_state(ticket)?)
+    .bind(ticket_state(vault, ticket)?)
     .bind(center.as_ref())
     .bind(day)
     .bind(ticket.number.to_string())
@@ -122,7 +130,7 @@ impl PostgresStore {
     ) -> StoreResult<Ticket> {
         let mut tx = self.write().await?;
         lock_head(&mut tx, new.center.as_ref()).await?;
-        let ticket = insert_ticket(&mut tx, day, &new, &by).await?;
+        let ticket = insert_ticket(&mut tx, &self.vault, day, &new, &by).await?;
         tx.commit().await.map_err(db)?;
         Ok(ticket)
     }
@@ -139,12 +147,27 @@ impl PostgresStore {
         // whoever holds it chooses and marks a ticket before the next one looks.
         let mut tx = self.write().await?;
         lock_head(&mut tx, center.as_ref()).await?;
-        let waiting = day_tickets(&mut tx, center, day, Some(TicketStatus::Waiting)).await?;
+        let waiting = day_tickets(
+            &mut tx,
+            &self.vault,
+            center,
+            day,
+            Some(TicketStatus::Waiting),
+        )
+        .await?;
         let Some((ticket, draft)) = hall::call(&waiting, window, rule, center, &by) else {
             return Ok(None);
         };
-        update_ticket(&mut tx, center, day, TicketStatus::Waiting, &ticket).await?;
-        append_drafts(&mut tx, vec![draft]).await?;
+        update_ticket(
+            &mut tx,
+            &self.vault,
+            center,
+            day,
+            TicketStatus::Waiting,
+            &ticket,
+        )
+        .await?;
+        append_drafts(&mut tx, &self.vault, vec![draft]).await?;
         tx.commit().await.map_err(db)?;
         Ok(Some(ticket))
     }
@@ -170,11 +193,12 @@ impl PostgresStore {
         .await
         .map_err(db)?;
         let ticket = ticket_from_state(
+            &self.vault,
             &state.ok_or_else(|| StoreError::NotFound(format!("ticket {number} of {day}")))?,
         )?;
         let (next, draft) = hall::step(&ticket, window, command, center, &by)?;
-        update_ticket(&mut tx, center, day, ticket.status, &next).await?;
-        append_drafts(&mut tx, vec![draft]).await?;
+        update_ticket(&mut tx, &self.vault, center, day, ticket.status, &next).await?;
+        append_drafts(&mut tx, &self.vault, vec![draft]).await?;
         tx.commit().await.map_err(db)?;
         Ok(next)
     }
@@ -185,7 +209,7 @@ impl PostgresStore {
         day: NaiveDate,
     ) -> StoreResult<Vec<Ticket>> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        day_tickets(&mut conn, center, day, None).await
+        day_tickets(&mut conn, &self.vault, center, day, None).await
     }
 
     pub(crate) async fn hall_windows(&self, center: &CenterId) -> StoreResult<Vec<Window>> {
@@ -220,7 +244,7 @@ impl PostgresStore {
             categories: window.categories.clone(),
             items: window.items.clone(),
         };
-        append_drafts(&mut tx, vec![hall::draft(&event, center, &by)]).await?;
+        append_drafts(&mut tx, &self.vault, vec![hall::draft(&event, center, &by)]).await?;
         tx.commit().await.map_err(db)
     }
 
@@ -243,7 +267,7 @@ impl PostgresStore {
         let event = HallEvent::WindowRemoved {
             window: name.to_owned(),
         };
-        append_drafts(&mut tx, vec![hall::draft(&event, center, &by)]).await?;
+        append_drafts(&mut tx, &self.vault, vec![hall::draft(&event, center, &by)]).await?;
         tx.commit().await.map_err(db)
     }
 
@@ -255,11 +279,12 @@ impl PostgresStore {
         let row: Option<String> =
             sqlx::query_scalar("SELECT state FROM visitors WHERE center = $1 AND id_number = $2")
                 .bind(center.as_ref())
-                .bind(id_number)
+                .bind(lookup(&self.vault, id_number))
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db)?;
-        row.map(|s| from_state("visitor", &s)).transpose()
+        row.map(|s| from_sealed_state(&self.vault, "visitor", &s))
+            .transpose()
     }
 
     pub(crate) async fn hall_save_visitor(
@@ -271,22 +296,23 @@ impl PostgresStore {
         let known: Option<String> =
             sqlx::query_scalar("SELECT state FROM visitors WHERE center = $1 AND id_number = $2")
                 .bind(center.as_ref())
-                .bind(&visitor.id_number)
+                .bind(lookup(&self.vault, &visitor.id_number))
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db)?;
         let mut kept = visitor.clone();
         if let Some(known) = known {
             // Registered once: a later visit updates the name and phone, not the date.
-            kept.registered_at = from_state::<Visitor>("visitor", &known)?.registered_at;
+            kept.registered_at =
+                from_sealed_state::<Visitor>(&self.vault, "visitor", &known)?.registered_at;
         }
         sqlx::query(
             "INSERT INTO visitors (center, id_number, state) VALUES ($1, $2, $3)
              ON CONFLICT (center, id_number) DO UPDATE SET state = excluded.state",
         )
         .bind(center.as_ref())
-        .bind(&kept.id_number)
-        .bind(state(&kept)?)
+        .bind(lookup(&self.vault, &kept.id_number))
+        .bind(sealed_state(&self.vault, &kept)?)
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -300,7 +326,7 @@ impl PostgresStore {
         by: By,
     ) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        append_drafts(&mut tx, vec![hall::draft(event, center, &by)]).await?;
+        append_drafts(&mut tx, &self.vault, vec![hall::draft(event, center, &by)]).await?;
         tx.commit().await.map_err(db)
     }
 
@@ -332,16 +358,21 @@ impl PostgresStore {
         )
         .bind(center.as_ref())
         .bind(day)
-        .bind(&appointment.visitor)
+        .bind(lookup(&self.vault, &appointment.visitor))
         .bind(time(appointment.slot))
-        .bind(state(appointment)?)
+        .bind(sealed_state(&self.vault, appointment)?)
         .execute(&mut *tx)
         .await
         .map_err(|e| match db(e) {
             StoreError::Conflict(_) => StoreError::Conflict(hall::ALREADY_BOOKED.into()),
             other => other,
         })?;
-        append_drafts(&mut tx, vec![hall::booked(appointment, center, &by)]).await?;
+        append_drafts(
+            &mut tx,
+            &self.vault,
+            vec![hall::booked(appointment, center, &by)],
+        )
+        .await?;
         tx.commit().await.map_err(db)
     }
 
@@ -358,7 +389,9 @@ impl PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter().map(|s| from_state("appointment", s)).collect()
+        rows.iter()
+            .map(|s| from_sealed_state(&self.vault, "appointment", s))
+            .collect()
     }
 
     pub(crate) async fn hall_check_in(
@@ -375,30 +408,31 @@ impl PostgresStore {
         )
         .bind(new.center.as_ref())
         .bind(day)
-        .bind(visitor)
+        .bind(lookup(&self.vault, visitor))
         .fetch_optional(&mut *tx)
         .await
         .map_err(db)?;
-        let mut appointment: Appointment = from_state(
+        let mut appointment: Appointment = from_sealed_state(
+            &self.vault,
             "appointment",
             &row.ok_or_else(|| StoreError::NotFound(format!("an appointment on {day}")))?,
         )?;
         if appointment.status != AppointmentStatus::Booked {
             return Err(StoreError::Conflict(hall::ALREADY_CHECKED_IN.into()));
         }
-        let ticket = insert_ticket(&mut tx, day, &new, &by).await?;
+        let ticket = insert_ticket(&mut tx, &self.vault, day, &new, &by).await?;
         let checked_in = hall::check_in(&mut appointment, &ticket, &new.center, &by);
         sqlx::query(
             "UPDATE appointments SET state = $1 WHERE center = $2 AND day = $3 AND visitor = $4",
         )
-        .bind(state(&appointment)?)
+        .bind(sealed_state(&self.vault, &appointment)?)
         .bind(new.center.as_ref())
         .bind(day)
-        .bind(visitor)
+        .bind(lookup(&self.vault, visitor))
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-        append_drafts(&mut tx, vec![checked_in]).await?;
+        append_drafts(&mut tx, &self.vault, vec![checked_in]).await?;
         tx.commit().await.map_err(db)?;
         Ok(ticket)
     }

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 
 use haoban_cases::CenterId;
 use haoban_hall::Visitor;
-use haoban_store::codec::{case_from_state, from_state, state};
+use haoban_store::codec::{case_from_state, from_sealed_state, lookup, sealed_state};
 use haoban_store::history::{self, History, Imported, Loaded};
+use haoban_store::vault::Vault;
 use haoban_store::{StoreError, StoreResult};
 use sqlx::PgConnection;
 
@@ -28,6 +29,7 @@ fn before(last: i64, by: u32) -> StoreResult<u32> {
 
 async fn load(
     conn: &mut PgConnection,
+    vault: &Vault,
     center: &CenterId,
     history: &History,
 ) -> StoreResult<Loaded> {
@@ -59,7 +61,7 @@ async fn load(
         if let Some(state) = state {
             loaded
                 .cases
-                .insert(number.clone(), case_from_state(&state)?);
+                .insert(number.clone(), case_from_state(vault, &state)?);
         }
     }
     lock_head(conn, center.as_ref()).await?;
@@ -82,21 +84,22 @@ async fn load(
     }
     let mut tickets = BTreeMap::new();
     for day in &needs.ticket_days {
-        tickets.insert(*day, day_tickets(conn, center, *day, None).await?);
+        tickets.insert(*day, day_tickets(conn, vault, center, *day, None).await?);
     }
     loaded.tickets = tickets;
     for id in &needs.visitors {
         let known: Option<String> =
             sqlx::query_scalar("SELECT state FROM visitors WHERE center = $1 AND id_number = $2")
                 .bind(center.as_ref())
-                .bind(id)
+                .bind(lookup(vault, id))
                 .fetch_optional(&mut *conn)
                 .await
                 .map_err(db)?;
         if let Some(known) = known {
-            loaded
-                .visitors
-                .insert(id.clone(), from_state::<Visitor>("visitor", &known)?);
+            loaded.visitors.insert(
+                id.clone(),
+                from_sealed_state::<Visitor>(vault, "visitor", &known)?,
+            );
         }
     }
     Ok(loaded)
@@ -109,15 +112,16 @@ impl PostgresStore {
         }
         let center = &history.center;
         let mut tx = self.write().await?;
-        let loaded = load(&mut tx, center, history).await?;
+        let vault = &*self.vault;
+        let loaded = load(&mut tx, vault, center, history).await?;
         let applied = history::apply(history, loaded)?;
         for (case, stored_version) in &applied.cases {
-            save_case(&mut tx, case, *stored_version).await?;
+            save_case(&mut tx, vault, case, *stored_version).await?;
         }
         for (day, ticket, stored) in &applied.tickets {
             match stored {
-                None => insert_ticket_row(&mut tx, center, *day, ticket).await?,
-                Some(was) => update_ticket(&mut tx, center, *day, *was, ticket).await?,
+                None => insert_ticket_row(&mut tx, vault, center, *day, ticket).await?,
+                Some(was) => update_ticket(&mut tx, vault, center, *day, *was, ticket).await?,
             }
         }
         for visitor in &applied.visitors {
@@ -126,8 +130,8 @@ impl PostgresStore {
                  ON CONFLICT (center, id_number) DO UPDATE SET state = excluded.state",
             )
             .bind(center.as_ref())
-            .bind(&visitor.id_number)
-            .bind(state(visitor)?)
+            .bind(lookup(vault, &visitor.id_number))
+            .bind(sealed_state(vault, visitor)?)
             .execute(&mut *tx)
             .await
             .map_err(db)?;
@@ -139,7 +143,7 @@ impl PostgresStore {
             }
         }
         let imported = applied.imported(history);
-        append_drafts(&mut tx, applied.drafts).await?;
+        append_drafts(&mut tx, vault, applied.drafts).await?;
         tx.commit().await.map_err(db)?;
         Ok(imported)
     }

@@ -13,6 +13,7 @@
 //! the deployment step), so that instances starting together do not race over the schema.
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -25,8 +26,9 @@ use haoban_hall::{
     AgingRule, Appointment, Cabinet, HallEvent, Parcel, PickupRules, QueueCommand, Ticket,
     TicketNumber, Visitor, Window,
 };
-use haoban_store::codec::case_state;
+use haoban_store::codec::{case_state, lookup};
 use haoban_store::self_service::{Attempt, Deposit, Upload};
+use haoban_store::vault::Vault;
 use haoban_store::{
     By, CaseFilter, Chain, LoginCode, NewTicket, RatingLink, Session, Store, StoreError,
     StoreResult, User,
@@ -41,6 +43,7 @@ mod hall;
 mod history;
 mod insight;
 mod offers;
+mod personal;
 mod self_service;
 mod training;
 
@@ -57,6 +60,8 @@ pub struct PostgresStore {
     /// The connection URL with any password replaced by `***`.
     url: String,
     pool: PgPool,
+    /// Seals and opens ID and phone numbers at the column boundary.
+    vault: Arc<Vault>,
 }
 
 impl fmt::Debug for PostgresStore {
@@ -134,8 +139,9 @@ fn big(value: u64, what: &str) -> StoreResult<i64> {
 
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user:password@host:port/db`). Does
-    /// not migrate: see [`PostgresStore::migrate`].
-    pub async fn connect(url: &str) -> StoreResult<PostgresStore> {
+    /// not migrate: see [`PostgresStore::migrate`]; [`PostgresStore::check_ready`] checks
+    /// the data keys in `vault` against the database.
+    pub async fn connect(url: &str, vault: Arc<Vault>) -> StoreResult<PostgresStore> {
         let redacted = redact_url(url);
         let pool = PgPoolOptions::new()
             .max_connections(10)
@@ -145,6 +151,7 @@ impl PostgresStore {
         Ok(PostgresStore {
             url: redacted,
             pool,
+            vault,
         })
     }
 
@@ -194,6 +201,66 @@ impl PostgresStore {
                 "the schema of {} is not up to date: run `haoban migrate --database-url …` first",
                 self.url
             )));
+        }
+        self.check_data_key().await
+    }
+
+    /// Refuses a key file that is not this database's: the lookup key by the check value
+    /// kept by the first instance, the sealing keys by opening one sealed value of the
+    /// record. A database with a record written before personal data was sealed
+    /// (migration 0010) is refused too (docs/personal-data.md).
+    pub async fn check_data_key(&self) -> StoreResult<()> {
+        let check = self.vault.lookup_check();
+        let has_row: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM data_key_check WHERE id = 1)")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+        if !has_row {
+            let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+            if entries > 0 {
+                return Err(StoreError::Database(
+                    haoban_store::vault::WRITTEN_IN_CLEAR.into(),
+                ));
+            }
+            sqlx::query(
+                "INSERT INTO data_key_check (id, lookup_check) VALUES (1, $1)
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&check)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        }
+        let kept: String =
+            sqlx::query_scalar("SELECT lookup_check FROM data_key_check WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+        if kept != check {
+            return Err(StoreError::Database(
+                haoban_store::vault::WRONG_KEY_FILE.into(),
+            ));
+        }
+        let sample = sqlx::query(
+            "SELECT * FROM events WHERE personal IS NOT NULL ORDER BY center, seq DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        if let Some(row) = sample {
+            let entry = entry_from_row(&self.vault, &row)?;
+            let personal: String = row.get("personal");
+            // A key missing from the file is refused here; a value that does not open
+            // under a key the file has is an altered row, for `audit verify` to name.
+            if let Err(e @ haoban_store::vault::VaultError::UnknownKey(_)) =
+                haoban_store::vault::entry_opens(&self.vault, &entry, &personal)
+            {
+                return Err(StoreError::Database(e.to_string()));
+            }
         }
         Ok(())
     }
@@ -260,16 +327,20 @@ async fn lock_head(conn: &mut PgConnection, center: &str) -> StoreResult<(u64, S
 }
 
 /// Appends `events` to their center's chain inside the caller's transaction.
-async fn append(conn: &mut PgConnection, events: &[Event]) -> StoreResult<()> {
+async fn append(conn: &mut PgConnection, vault: &Vault, events: &[Event]) -> StoreResult<()> {
     let drafts: Vec<Draft> = events.iter().map(Draft::of_event).collect();
-    append_drafts(conn, drafts).await
+    append_drafts(conn, vault, drafts).await
 }
 
-/// Entries inserted by one statement (10 parameters each, well under PostgreSQL's limit).
+/// Entries inserted by one statement (11 parameters each, well under PostgreSQL's limit).
 const ROWS_PER_INSERT: usize = 100;
 
 /// Appends `drafts` (all of one center) to the chain, holding the center's head lock.
-async fn append_drafts(conn: &mut PgConnection, drafts: Vec<Draft>) -> StoreResult<()> {
+async fn append_drafts(
+    conn: &mut PgConnection,
+    vault: &Vault,
+    drafts: Vec<Draft>,
+) -> StoreResult<()> {
     let Some(first) = drafts.first() else {
         return Ok(());
     };
@@ -283,20 +354,20 @@ async fn append_drafts(conn: &mut PgConnection, drafts: Vec<Draft>) -> StoreResu
     let mut entries = Vec::with_capacity(drafts.len());
     for draft in drafts {
         seq += 1;
-        let entry = Entry::chain_draft(draft, seq, &prev);
+        let (entry, personal) = haoban_store::vault::chain_sealed(vault, draft, seq, &prev);
         prev = entry.hash.clone();
-        entries.push(entry);
+        entries.push((entry, personal));
     }
     // Many rows a statement: a day of history is a million-entry year's 1/365th.
     for chunk in entries.chunks(ROWS_PER_INSERT) {
         let mut insert = sqlx::QueryBuilder::new(
-            "INSERT INTO events (center, seq, case_number, at, actor, role, kind, payload, prev_hash, hash) ",
+            "INSERT INTO events (center, seq, case_number, at, actor, role, kind, payload, prev_hash, hash, personal) ",
         );
         let mut rows = Vec::with_capacity(chunk.len());
-        for entry in chunk {
-            rows.push((entry, big(entry.seq, "event seq")?));
+        for (entry, personal) in chunk {
+            rows.push((entry, personal, big(entry.seq, "event seq")?));
         }
-        insert.push_values(rows, |mut row, (entry, seq)| {
+        insert.push_values(rows, |mut row, (entry, personal, seq)| {
             row.push_bind(&entry.center)
                 .push_bind(seq)
                 .push_bind(&entry.case)
@@ -306,7 +377,8 @@ async fn append_drafts(conn: &mut PgConnection, drafts: Vec<Draft>) -> StoreResu
                 .push_bind(&entry.kind)
                 .push_bind(&entry.payload)
                 .push_bind(&entry.prev_hash)
-                .push_bind(&entry.hash);
+                .push_bind(&entry.hash)
+                .push_bind(personal);
         });
         insert.build().execute(&mut *conn).await.map_err(db)?;
     }
@@ -322,10 +394,11 @@ async fn append_drafts(conn: &mut PgConnection, drafts: Vec<Draft>) -> StoreResu
 
 async fn save_case(
     conn: &mut PgConnection,
+    vault: &Vault,
     case: &Case,
     previous_version: Option<u64>,
 ) -> StoreResult<()> {
-    let state = case_state(case)?;
+    let state = case_state(vault, case)?;
     let done = match previous_version {
         None => sqlx::query(
             "INSERT INTO cases (center, number, item, status, clerk, applicant, version, updated_at, state)
@@ -342,7 +415,7 @@ async fn save_case(
     .bind(&case.item)
     .bind(case.status.as_str())
     .bind(&case.clerk)
-    .bind(case.applicant.id_number.as_ref())
+    .bind(lookup(vault, case.applicant.id_number.as_ref()))
     .bind(big(case.version, "case version")?)
     .bind(case.updated_at)
     .bind(state);
@@ -362,8 +435,9 @@ async fn save_case(
     Ok(())
 }
 
-fn entry_from_row(row: &PgRow) -> StoreResult<Entry> {
-    Ok(Entry {
+/// An entry as stored, with its personal values opened (`revealed`).
+fn entry_from_row(vault: &Vault, row: &PgRow) -> StoreResult<Entry> {
+    let mut entry = Entry {
         center: row.get("center"),
         seq: count(row.get("seq"), "event seq")?,
         case: row.get("case_number"),
@@ -374,7 +448,11 @@ fn entry_from_row(row: &PgRow) -> StoreResult<Entry> {
         payload: row.get("payload"),
         prev_hash: row.get("prev_hash"),
         hash: row.get("hash"),
-    })
+        revealed: None,
+    };
+    let personal: Option<String> = row.get("personal");
+    haoban_store::vault::reveal_entry(vault, &mut entry, personal.as_deref());
+    Ok(entry)
 }
 
 fn role(text: &str) -> StoreResult<Role> {
@@ -796,6 +874,10 @@ impl Store for PostgresStore {
         by: By,
     ) -> StoreResult<haoban_store::offers::Offer> {
         offers::answer_offer(self, center, id_number, item, answer, by).await
+    }
+
+    async fn reseal(&self, batch: u32) -> StoreResult<u64> {
+        personal::reseal(self, batch).await
     }
 }
 

@@ -11,6 +11,9 @@ use haoban_store::{By, StoreResult};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
+use haoban_store::codec::lookup;
+use haoban_store::vault::Vault;
+
 use crate::{PostgresStore, append_drafts, db, lock_head};
 
 /// Offers per INSERT, sent as three arrays (no per-row parameters to run out of).
@@ -31,9 +34,16 @@ pub(crate) async fn make_offers(
     lock_head(&mut tx, center.as_ref()).await?;
     let mut made = 0;
     for batch in distinct.chunks(ROWS_PER_INSERT) {
-        let id_numbers: Vec<&str> = batch.iter().map(|o| o.id_number.as_ref()).collect();
+        // The resident's column holds the pseudonym; facts keep any personal value sealed.
+        let id_numbers: Vec<String> = batch
+            .iter()
+            .map(|o| lookup(&store.vault, o.id_number.as_ref()))
+            .collect();
         let items: Vec<&str> = batch.iter().map(|o| o.item.as_str()).collect();
-        let facts: Vec<&str> = batch.iter().map(|o| o.facts.as_str()).collect();
+        let facts: Vec<String> = batch
+            .iter()
+            .map(|o| store.vault.seal_inline(&o.facts))
+            .collect();
         made += sqlx::query(
             "INSERT INTO offers (center, id_number, item, status, eligible_on, made_at, made_by, facts)
              SELECT $1, id_number, item, 'open', $2, $3, $4, facts
@@ -57,24 +67,27 @@ pub(crate) async fn make_offers(
         already_offered: distinct.len() as u64 - made,
     };
     let draft = offers::made_draft(center, on, &distinct, result, &by)?;
-    append_drafts(&mut tx, vec![draft]).await?;
+    append_drafts(&mut tx, &store.vault, vec![draft]).await?;
     tx.commit().await.map_err(db)?;
     Ok(result)
 }
 
-fn offer_from_row(row: &PgRow) -> StoreResult<Offer> {
+/// An offer row of the resident with `id_number` (the row holds only its pseudonym).
+fn offer_from_row(vault: &Vault, id_number: &IdNumber, row: &PgRow) -> StoreResult<Offer> {
     let text = |column: &str| -> String { row.get(column) };
     let status = text("status");
     Ok(Offer {
         center: CenterId::parse(&text("center")).map_err(|e| corrupt("center", e))?,
-        id_number: IdNumber::parse(&text("id_number")).map_err(|e| corrupt("ID number", e))?,
+        id_number: id_number.clone(),
         item: text("item"),
         status: OfferStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         eligible_on: row.get("eligible_on"),
         made_at: row.get("made_at"),
         made_by: text("made_by"),
         answered_at: row.get::<Option<DateTime<Utc>>, _>("answered_at"),
-        facts: text("facts"),
+        facts: vault
+            .open_inline(&text("facts"))
+            .map_err(|e| corrupt("facts", e))?,
     })
 }
 
@@ -87,11 +100,13 @@ pub(crate) async fn offers_for(
         "SELECT {COLUMNS} FROM offers WHERE center = $1 AND id_number = $2 ORDER BY item COLLATE \"C\""
     ))
     .bind(center.as_ref())
-    .bind(id_number.as_ref())
+    .bind(lookup(&store.vault, id_number.as_ref()))
     .fetch_all(&store.pool)
     .await
     .map_err(db)?;
-    rows.iter().map(offer_from_row).collect()
+    rows.iter()
+        .map(|row| offer_from_row(&store.vault, id_number, row))
+        .collect()
 }
 
 pub(crate) async fn answer_offer(
@@ -108,25 +123,26 @@ pub(crate) async fn answer_offer(
         "SELECT {COLUMNS} FROM offers WHERE center = $1 AND id_number = $2 AND item = $3 FOR UPDATE"
     ))
     .bind(center.as_ref())
-    .bind(id_number.as_ref())
+    .bind(lookup(&store.vault, id_number.as_ref()))
     .bind(item)
     .fetch_optional(&mut *tx)
     .await
     .map_err(db)?
     .ok_or_else(|| offers::no_offer(id_number, item))?;
-    let (answered, draft) = offers::answer(&offer_from_row(&row)?, answer, &by)?;
+    let (answered, draft) =
+        offers::answer(&offer_from_row(&store.vault, id_number, &row)?, answer, &by)?;
     sqlx::query(
         "UPDATE offers SET status = $4, answered_at = $5 WHERE center = $1 AND id_number = $2 AND item = $3",
     )
     .bind(center.as_ref())
-    .bind(id_number.as_ref())
+    .bind(lookup(&store.vault, id_number.as_ref()))
     .bind(item)
     .bind(answered.status.as_str())
     .bind(by.at)
     .execute(&mut *tx)
     .await
     .map_err(db)?;
-    append_drafts(&mut tx, vec![draft]).await?;
+    append_drafts(&mut tx, &store.vault, vec![draft]).await?;
     tx.commit().await.map_err(db)?;
     Ok(answered)
 }

@@ -8,8 +8,9 @@
 use chrono::NaiveDate;
 use haoban_cases::{Case, CaseNumber, CenterId, Event};
 use haoban_hall::{Cabinet, Parcel, PickupRules};
-use haoban_store::codec::{from_state, state};
+use haoban_store::codec::{from_sealed_state, from_state, lookup, sealed_state, state};
 use haoban_store::self_service::{self, Attempt, Deposit, Upload};
+use haoban_store::vault::Vault;
 use haoban_store::{By, StoreError, StoreResult};
 use sqlx::{PgConnection, Row};
 
@@ -36,6 +37,7 @@ async fn cabinets(conn: &mut PgConnection, center: &CenterId) -> StoreResult<Vec
 
 async fn parcels_where(
     conn: &mut PgConnection,
+    vault: &Vault,
     center: &CenterId,
     waiting_only: bool,
     id_number: Option<&str>,
@@ -48,15 +50,17 @@ async fn parcels_where(
     )
     .bind(center.as_ref())
     .bind(waiting_only)
-    .bind(id_number)
-    .bind(id_number)
+    .bind(id_number.map(|id| lookup(vault, id)))
+    .bind(id_number.map(|id| lookup(vault, id)))
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    rows.iter().map(|s| from_state("parcel", s)).collect()
+    rows.iter()
+        .map(|s| from_sealed_state(vault, "parcel", s))
+        .collect()
 }
 
-async fn insert_parcel(conn: &mut PgConnection, parcel: &Parcel) -> StoreResult<()> {
+async fn insert_parcel(conn: &mut PgConnection, vault: &Vault, parcel: &Parcel) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO parcels (center, case_number, id_number, cabinet, compartment, status,
              deposited_at, state)
@@ -64,12 +68,12 @@ async fn insert_parcel(conn: &mut PgConnection, parcel: &Parcel) -> StoreResult<
     )
     .bind(parcel.case.center().as_ref())
     .bind(parcel.case.as_ref())
-    .bind(&parcel.id_number)
+    .bind(lookup(vault, &parcel.id_number))
     .bind(&parcel.compartment.cabinet)
     .bind(i32::from(parcel.compartment.number))
     .bind(parcel.status.as_str())
     .bind(parcel.deposited_at)
-    .bind(state(parcel)?)
+    .bind(sealed_state(vault, parcel)?)
     .execute(&mut *conn)
     .await
     .map_err(db)?;
@@ -77,13 +81,13 @@ async fn insert_parcel(conn: &mut PgConnection, parcel: &Parcel) -> StoreResult<
 }
 
 /// Writes a parcel that was waiting as it now is.
-async fn update_parcel(conn: &mut PgConnection, parcel: &Parcel) -> StoreResult<()> {
+async fn update_parcel(conn: &mut PgConnection, vault: &Vault, parcel: &Parcel) -> StoreResult<()> {
     let done = sqlx::query(
         "UPDATE parcels SET status = $1, state = $2
          WHERE center = $3 AND case_number = $4 AND deposited_at = $5 AND status = 'waiting'",
     )
     .bind(parcel.status.as_str())
-    .bind(state(parcel)?)
+    .bind(sealed_state(vault, parcel)?)
     .bind(parcel.case.center().as_ref())
     .bind(parcel.case.as_ref())
     .bind(parcel.deposited_at)
@@ -134,7 +138,12 @@ impl PostgresStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-        append_drafts(&mut tx, vec![self_service::installed(cabinet, center, &by)]).await?;
+        append_drafts(
+            &mut tx,
+            &self.vault,
+            vec![self_service::installed(cabinet, center, &by)],
+        )
+        .await?;
         tx.commit().await.map_err(db)
     }
 
@@ -152,7 +161,8 @@ impl PostgresStore {
         by: By,
     ) -> StoreResult<(Case, Parcel)> {
         let mut tx = self.write().await?;
-        let (mut case, version) = load_for_update(&mut tx, number, Some(expected_version)).await?;
+        let (mut case, version) =
+            load_for_update(&mut tx, &self.vault, number, Some(expected_version)).await?;
         lock_head(&mut tx, number.center().as_ref()).await?;
         for event in &events {
             if event.case.as_ref() != Some(number) {
@@ -165,16 +175,16 @@ impl PostgresStore {
         }
         let center = number.center();
         let installed = cabinets(&mut tx, &center).await?;
-        let taken: Vec<(String, u16)> = parcels_where(&mut tx, &center, true, None)
+        let taken: Vec<(String, u16)> = parcels_where(&mut tx, &self.vault, &center, true, None)
             .await?
             .into_iter()
             .map(|p| (p.compartment.cabinet, p.compartment.number))
             .collect();
         let (parcel, draft) = self_service::deposit(&case, &installed, &taken, deposit, &by)?;
-        append(&mut tx, &events).await?;
-        save_case(&mut tx, &case, Some(version)).await?;
-        insert_parcel(&mut tx, &parcel).await?;
-        append_drafts(&mut tx, vec![draft]).await?;
+        append(&mut tx, &self.vault, &events).await?;
+        save_case(&mut tx, &self.vault, &case, Some(version)).await?;
+        insert_parcel(&mut tx, &self.vault, &parcel).await?;
+        append_drafts(&mut tx, &self.vault, vec![draft]).await?;
         tx.commit().await.map_err(db)?;
         Ok((case, parcel))
     }
@@ -185,7 +195,7 @@ impl PostgresStore {
         waiting_only: bool,
     ) -> StoreResult<Vec<Parcel>> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        parcels_where(&mut conn, center, waiting_only, None).await
+        parcels_where(&mut conn, &self.vault, center, waiting_only, None).await
     }
 
     pub(crate) async fn ss_try_pickup(
@@ -198,33 +208,33 @@ impl PostgresStore {
         by: By,
     ) -> StoreResult<Attempt> {
         let mut tx = self.write().await?;
-        let waiting = parcels_where(&mut tx, center, true, Some(id_number)).await?;
+        let waiting = parcels_where(&mut tx, &self.vault, center, true, Some(id_number)).await?;
         let attempt = self_service::attempt(&waiting, code, rules, &by);
         for parcel in &attempt.changed {
-            update_parcel(&mut tx, parcel).await?;
+            update_parcel(&mut tx, &self.vault, parcel).await?;
         }
         if let Some(opened) = &attempt.opened {
-            let (case, version) = load_for_update(&mut tx, &opened.case, None).await?;
+            let (case, version) = load_for_update(&mut tx, &self.vault, &opened.case, None).await?;
             let delivered = self_service::picked_up_delivery(&case, today, &by);
             let case = Case::apply(Some(case), &delivered)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            append(&mut tx, &[delivered]).await?;
-            save_case(&mut tx, &case, Some(version)).await?;
+            append(&mut tx, &self.vault, &[delivered]).await?;
+            save_case(&mut tx, &self.vault, &case, Some(version)).await?;
         }
-        append_drafts(&mut tx, attempt.drafts.clone()).await?;
+        append_drafts(&mut tx, &self.vault, attempt.drafts.clone()).await?;
         tx.commit().await.map_err(db)?;
         Ok(attempt)
     }
 
     pub(crate) async fn ss_expire(&self, center: &CenterId, by: By) -> StoreResult<Vec<Parcel>> {
         let mut tx = self.write().await?;
-        let waiting = parcels_where(&mut tx, center, true, None).await?;
+        let waiting = parcels_where(&mut tx, &self.vault, center, true, None).await?;
         let expired = self_service::expire(&waiting, &by);
         for (parcel, _) in &expired {
-            update_parcel(&mut tx, parcel).await?;
+            update_parcel(&mut tx, &self.vault, parcel).await?;
         }
         let (parcels, drafts): (Vec<Parcel>, Vec<_>) = expired.into_iter().unzip();
-        append_drafts(&mut tx, drafts).await?;
+        append_drafts(&mut tx, &self.vault, drafts).await?;
         tx.commit().await.map_err(db)?;
         Ok(parcels)
     }
@@ -255,7 +265,12 @@ impl PostgresStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-        append_drafts(&mut tx, vec![self_service::upload_received(upload, &by)]).await?;
+        append_drafts(
+            &mut tx,
+            &self.vault,
+            vec![self_service::upload_received(upload, &by)],
+        )
+        .await?;
         tx.commit().await.map_err(db)
     }
 

@@ -10,11 +10,11 @@ use haoban_store_postgres::PostgresStore;
 
 async fn fresh() -> Arc<dyn Store> {
     let url = common::fresh_url().await;
-    Arc::new(
-        PostgresStore::connect(&url)
-            .await
-            .expect("connect to the test database"),
-    )
+    let store = PostgresStore::connect(&url, Arc::new(haoban_store::vault::Vault::for_tests()))
+        .await
+        .expect("connect to the test database");
+    store.check_data_key().await.expect("the test keys");
+    Arc::new(store)
 }
 
 haoban_store::contract_suite!(fresh);

@@ -62,7 +62,12 @@ async fn instances(n: usize) -> Vec<Arc<PostgresStore>> {
     let mut stores = Vec::new();
     for _ in 0..n {
         stores.push(Arc::new(
-            PostgresStore::connect(&url).await.expect("connect"),
+            PostgresStore::connect(
+                &url,
+                std::sync::Arc::new(haoban_store::vault::Vault::for_tests()),
+            )
+            .await
+            .expect("connect"),
         ));
     }
     stores
@@ -170,9 +175,12 @@ async fn debug_hides_the_password() {
     let Some(rest) = url.strip_prefix("postgres://postgres@") else {
         return; // a custom HAOBAN_TEST_DATABASE_URL: covered by the unit test of redact_url
     };
-    let store = PostgresStore::connect(&format!("postgres://postgres:hunter2@{rest}"))
-        .await
-        .expect("connect");
+    let store = PostgresStore::connect(
+        &format!("postgres://postgres:hunter2@{rest}"),
+        std::sync::Arc::new(haoban_store::vault::Vault::for_tests()),
+    )
+    .await
+    .expect("connect");
     let shown = format!("{store:?}");
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains("postgres:***@"), "{shown}");

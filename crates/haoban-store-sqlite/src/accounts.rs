@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use haoban_cases::{CenterId, Role};
+use haoban_store::codec::lookup;
+use haoban_store::vault::Vault;
 use haoban_store::{LoginCode, Session, SessionKind, StoreError, StoreResult, User};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -182,7 +184,7 @@ pub(crate) async fn create_session(store: &SqliteStore, session: &Session) -> St
     .bind(session.center.as_ref())
     .bind(&session.id_hash)
     .bind(session.kind.as_str())
-    .bind(&session.subject)
+    .bind(store.vault.seal_field(&session.subject))
     .bind(session.role.as_str())
     .bind(time(session.created_at))
     .bind(time(session.last_seen))
@@ -201,7 +203,7 @@ pub(crate) async fn session(store: &SqliteStore, id_hash: &str) -> StoreResult<O
         .await
         .map_err(db)?
         .as_ref()
-        .map(session_from_row)
+        .map(|row| session_from_row(&store.vault, row))
         .transpose()
 }
 
@@ -235,7 +237,7 @@ pub(crate) async fn put_login_code(store: &SqliteStore, code: &LoginCode) -> Sto
              expires_at = excluded.expires_at, attempts = excluded.attempts",
     )
     .bind(code.center.as_ref())
-    .bind(&code.id_number)
+    .bind(lookup(&store.vault, &code.id_number))
     .bind(&code.code_hash)
     .bind(time(code.expires_at))
     .bind(i64::from(code.attempts))
@@ -253,7 +255,7 @@ pub(crate) async fn login_code_attempt(
         "UPDATE login_codes SET attempts = attempts + 1 WHERE id_number = ?
          RETURNING center, id_number, code_hash, expires_at, attempts",
     )
-    .bind(id_number)
+    .bind(lookup(&store.vault, id_number))
     .fetch_optional(&store.writer)
     .await
     .map_err(db)?;
@@ -261,7 +263,7 @@ pub(crate) async fn login_code_attempt(
         Ok(LoginCode {
             center: CenterId::parse(&row.get::<String, _>("center"))
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            id_number: row.get("id_number"),
+            id_number: id_number.to_owned(),
             code_hash: row.get("code_hash"),
             expires_at: parse_time(&row.get::<String, _>("expires_at"))?,
             attempts: row.get::<i64, _>("attempts") as u32,
@@ -272,7 +274,7 @@ pub(crate) async fn login_code_attempt(
 
 pub(crate) async fn delete_login_code(store: &SqliteStore, id_number: &str) -> StoreResult<()> {
     sqlx::query("DELETE FROM login_codes WHERE id_number = ?")
-        .bind(id_number)
+        .bind(lookup(&store.vault, id_number))
         .execute(&store.writer)
         .await
         .map_err(db)?;
@@ -293,7 +295,7 @@ fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
     })
 }
 
-fn session_from_row(row: &SqliteRow) -> StoreResult<Session> {
+fn session_from_row(vault: &Vault, row: &SqliteRow) -> StoreResult<Session> {
     let role: String = row.get("role");
     let kind: String = row.get("kind");
     let center: String = row.get("center");
@@ -301,7 +303,9 @@ fn session_from_row(row: &SqliteRow) -> StoreResult<Session> {
         id_hash: row.get("id_hash"),
         kind: SessionKind::parse(&kind)
             .ok_or_else(|| StoreError::Corrupt(format!("session kind `{kind}`")))?,
-        subject: row.get("subject"),
+        subject: vault
+            .open_field(row.get("subject"))
+            .map_err(|e| StoreError::Corrupt(format!("session subject: {e}")))?,
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role `{role}`")))?,
         center: CenterId::parse(&center).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         created_at: parse_time(&row.get::<String, _>("created_at"))?,

@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 use haoban_cases::record::{Entry, Head};
 use haoban_cases::{Case, CaseNumber, Event, EventKind};
-use haoban_store::codec::case_from_state;
+use haoban_store::codec::{case_from_state, lookup};
+use haoban_store::vault::Vault;
 use haoban_store::{CaseFilter, Chain, StoreError, StoreResult};
 use sqlx::{Acquire, QueryBuilder, Row, SqliteConnection};
 
@@ -32,8 +33,8 @@ pub(crate) async fn open_case(
     submitted.case = Some(CaseNumber::new(&center, day, sequence));
     let case = Case::apply(None, &submitted).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let conn = tx.acquire().await.map_err(db)?;
-    append(conn, std::slice::from_ref(&submitted)).await?;
-    save_case(conn, &case, None).await?;
+    append(conn, &store.vault, std::slice::from_ref(&submitted)).await?;
+    save_case(conn, &store.vault, &case, None).await?;
     tx.commit().await.map_err(db)?;
     Ok(case)
 }
@@ -41,6 +42,7 @@ pub(crate) async fn open_case(
 /// The case and its version, inside a write; `Conflict` if it is not at `expected_version`.
 pub(crate) async fn load_for_update(
     conn: &mut SqliteConnection,
+    vault: &Vault,
     number: &CaseNumber,
     expected_version: Option<u64>,
 ) -> StoreResult<(Case, u64)> {
@@ -59,7 +61,10 @@ pub(crate) async fn load_for_update(
             "case {number} is at version {version}, not {expected}: reload it and try again"
         )));
     }
-    Ok((case_from_state(&row.get::<String, _>("state"))?, version))
+    Ok((
+        case_from_state(vault, &row.get::<String, _>("state"))?,
+        version,
+    ))
 }
 
 pub(crate) async fn record(
@@ -69,7 +74,8 @@ pub(crate) async fn record(
     events: Vec<Event>,
 ) -> StoreResult<Case> {
     let mut tx = store.write().await?;
-    let (mut case, version) = load_for_update(&mut tx, number, expected_version).await?;
+    let (mut case, version) =
+        load_for_update(&mut tx, &store.vault, number, expected_version).await?;
     for event in &events {
         if event.case.as_ref() != Some(number) {
             return Err(StoreError::Corrupt(format!(
@@ -79,8 +85,8 @@ pub(crate) async fn record(
         case = Case::apply(Some(case), event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     }
     let conn = tx.acquire().await.map_err(db)?;
-    append(conn, &events).await?;
-    save_case(conn, &case, Some(version)).await?;
+    append(conn, &store.vault, &events).await?;
+    save_case(conn, &store.vault, &case, Some(version)).await?;
     tx.commit().await.map_err(db)?;
     Ok(case)
 }
@@ -93,7 +99,10 @@ pub(crate) async fn case(store: &SqliteStore, number: &CaseNumber) -> StoreResul
             .fetch_optional(&store.reader)
             .await
             .map_err(db)?;
-    state.as_deref().map(case_from_state).transpose()
+    state
+        .as_deref()
+        .map(|state| case_from_state(&store.vault, state))
+        .transpose()
 }
 
 pub(crate) async fn cases(store: &SqliteStore, filter: &CaseFilter) -> StoreResult<Vec<Case>> {
@@ -114,7 +123,9 @@ pub(crate) async fn cases(store: &SqliteStore, filter: &CaseFilter) -> StoreResu
         query.push(" AND clerk = ").push_bind(clerk);
     }
     if let Some(applicant) = &filter.applicant {
-        query.push(" AND applicant = ").push_bind(applicant);
+        query
+            .push(" AND applicant = ")
+            .push_bind(lookup(&store.vault, applicant));
     }
     query
         .push(" ORDER BY updated_at DESC, number DESC LIMIT ")
@@ -123,7 +134,7 @@ pub(crate) async fn cases(store: &SqliteStore, filter: &CaseFilter) -> StoreResu
         .push_bind(i64::from(filter.offset));
     let rows = query.build().fetch_all(&store.reader).await.map_err(db)?;
     rows.iter()
-        .map(|row| case_from_state(&row.get::<String, _>(0)))
+        .map(|row| case_from_state(&store.vault, &row.get::<String, _>(0)))
         .collect()
 }
 
@@ -138,7 +149,9 @@ pub(crate) async fn case_record(
             .fetch_all(&store.reader)
             .await
             .map_err(db)?;
-    Ok(rows.iter().map(entry_from_row).collect())
+    rows.iter()
+        .map(|row| entry_from_row(&store.vault, row))
+        .collect()
 }
 
 pub(crate) async fn centers(store: &SqliteStore) -> StoreResult<Vec<String>> {
@@ -171,7 +184,10 @@ pub(crate) async fn chain(store: &SqliteStore, center: &str) -> StoreResult<Chai
     tx.commit().await.map_err(db)?;
     Ok(Chain {
         center: center.to_owned(),
-        entries: rows.iter().map(entry_from_row).collect(),
+        entries: rows
+            .iter()
+            .map(|row| entry_from_row(&store.vault, row))
+            .collect::<StoreResult<_>>()?,
         head,
     })
 }
@@ -186,9 +202,12 @@ pub(crate) async fn rebuild_case(store: &SqliteStore, number: &CaseNumber) -> St
             .await
             .map_err(db)?;
     // Ratings of the case are recorded under it too; only its own events fold into it.
-    let events = rows
+    let entries = rows
         .iter()
-        .map(entry_from_row)
+        .map(|row| entry_from_row(&store.vault, row))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let events = entries
+        .iter()
         .filter(|entry| EventKind::is_case_kind(&entry.kind))
         .map(|entry| entry.event())
         .collect::<Result<Vec<_>, _>>()
@@ -204,7 +223,7 @@ pub(crate) async fn rebuild_case(store: &SqliteStore, number: &CaseNumber) -> St
             .await
             .map_err(db)?;
     let conn = tx.acquire().await.map_err(db)?;
-    save_case(conn, &case, version.map(|v| v as u64)).await?;
+    save_case(conn, &store.vault, &case, version.map(|v| v as u64)).await?;
     tx.commit().await.map_err(db)?;
     Ok(case)
 }

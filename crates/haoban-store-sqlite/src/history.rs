@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use haoban_cases::CenterId;
 use haoban_hall::Visitor;
-use haoban_store::codec::{case_from_state, from_state, state};
+use haoban_store::codec::{case_from_state, from_sealed_state, lookup, sealed_state};
 use haoban_store::history::{self, History, Imported, Loaded};
+use haoban_store::vault::Vault;
 use haoban_store::{StoreError, StoreResult};
 use sqlx::{Acquire, SqliteConnection};
 
@@ -36,6 +37,7 @@ async fn advance(
 
 async fn load(
     conn: &mut SqliteConnection,
+    vault: &Vault,
     center: &CenterId,
     history: &History,
 ) -> StoreResult<Loaded> {
@@ -65,7 +67,7 @@ async fn load(
         if let Some(state) = state {
             loaded
                 .cases
-                .insert(number.clone(), case_from_state(&state)?);
+                .insert(number.clone(), case_from_state(vault, &state)?);
         }
     }
     for ((day, category), issued) in &needs.issued {
@@ -83,21 +85,22 @@ async fn load(
     }
     let mut tickets = BTreeMap::new();
     for day in &needs.ticket_days {
-        tickets.insert(*day, day_tickets(conn, center, *day, None).await?);
+        tickets.insert(*day, day_tickets(conn, vault, center, *day, None).await?);
     }
     loaded.tickets = tickets;
     for id in &needs.visitors {
         let known: Option<String> =
             sqlx::query_scalar("SELECT state FROM visitors WHERE center = ? AND id_number = ?")
                 .bind(center.as_ref())
-                .bind(id)
+                .bind(lookup(vault, id))
                 .fetch_optional(&mut *conn)
                 .await
                 .map_err(db)?;
         if let Some(known) = known {
-            loaded
-                .visitors
-                .insert(id.clone(), from_state::<Visitor>("visitor", &known)?);
+            loaded.visitors.insert(
+                id.clone(),
+                from_sealed_state::<Visitor>(vault, "visitor", &known)?,
+            );
         }
     }
     Ok(loaded)
@@ -111,15 +114,16 @@ impl SqliteStore {
         let center = &history.center;
         let mut tx = self.write().await?;
         let conn = tx.acquire().await.map_err(db)?;
-        let loaded = load(conn, center, history).await?;
+        let vault = &*self.vault;
+        let loaded = load(conn, vault, center, history).await?;
         let applied = history::apply(history, loaded)?;
         for (case, stored_version) in &applied.cases {
-            save_case(conn, case, *stored_version).await?;
+            save_case(conn, vault, case, *stored_version).await?;
         }
         for (day, ticket, stored) in &applied.tickets {
             match stored {
-                None => insert_ticket_row(conn, center, *day, ticket).await?,
-                Some(was) => update_ticket(conn, center, *day, *was, ticket).await?,
+                None => insert_ticket_row(conn, vault, center, *day, ticket).await?,
+                Some(was) => update_ticket(conn, vault, center, *day, *was, ticket).await?,
             }
         }
         for visitor in &applied.visitors {
@@ -128,8 +132,8 @@ impl SqliteStore {
                  ON CONFLICT (center, id_number) DO UPDATE SET state = excluded.state",
             )
             .bind(center.as_ref())
-            .bind(&visitor.id_number)
-            .bind(state(visitor)?)
+            .bind(lookup(vault, &visitor.id_number))
+            .bind(sealed_state(vault, visitor)?)
             .execute(&mut *conn)
             .await
             .map_err(db)?;
@@ -141,7 +145,7 @@ impl SqliteStore {
             }
         }
         let imported = applied.imported(history);
-        append_drafts(conn, applied.drafts).await?;
+        append_drafts(conn, vault, applied.drafts).await?;
         tx.commit().await.map_err(db)?;
         Ok(imported)
     }

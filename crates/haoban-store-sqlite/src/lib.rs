@@ -6,6 +6,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -19,8 +20,9 @@ use haoban_hall::{
     AgingRule, Appointment, Cabinet, HallEvent, Parcel, PickupRules, QueueCommand, Ticket,
     TicketNumber, Visitor, Window,
 };
-use haoban_store::codec::case_state;
+use haoban_store::codec::{case_state, lookup};
 use haoban_store::self_service::{Attempt, Deposit, Upload};
+use haoban_store::vault::Vault;
 use haoban_store::{
     By, CaseFilter, Chain, LoginCode, NewTicket, RatingLink, Session, Store, StoreError,
     StoreResult, User,
@@ -38,6 +40,7 @@ mod hall;
 mod history;
 mod insight;
 mod offers;
+mod personal;
 mod self_service;
 mod training;
 
@@ -55,6 +58,8 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Seals and opens ID and phone numbers at the column boundary.
+    vault: Arc<Vault>,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -108,8 +113,9 @@ fn usable(conn: &SqliteConnection) -> bool {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    pub async fn open(path: &Path) -> StoreResult<SqliteStore> {
+    /// Opens (creating if needed) the database at `path`, applies pending migrations and
+    /// checks that `vault` holds this database's data keys.
+    pub async fn open(path: &Path, vault: Arc<Vault>) -> StoreResult<SqliteStore> {
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(db)?
             .filename(path)
@@ -138,9 +144,66 @@ impl SqliteStore {
             path: path.to_path_buf(),
             writer,
             reader,
+            vault,
         };
         store.check_durability().await?;
+        store.check_data_key().await?;
         Ok(store)
+    }
+
+    /// Refuses a key file that is not this database's: the lookup key by the check value
+    /// kept at the first open, the sealing keys by opening one sealed value of the record.
+    /// A database written before personal data was sealed (migration 0010) is refused too:
+    /// its record hashes the values in clear (docs/personal-data.md).
+    async fn check_data_key(&self) -> StoreResult<()> {
+        let kept: Option<String> =
+            sqlx::query_scalar("SELECT lookup_check FROM data_key_check WHERE id = 1")
+                .fetch_optional(&self.writer)
+                .await
+                .map_err(db)?;
+        let check = self.vault.lookup_check();
+        match kept {
+            Some(kept) if kept == check => {}
+            Some(_) => {
+                return Err(StoreError::Database(
+                    haoban_store::vault::WRONG_KEY_FILE.into(),
+                ));
+            }
+            None => {
+                let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+                    .fetch_one(&self.writer)
+                    .await
+                    .map_err(db)?;
+                if entries > 0 {
+                    return Err(StoreError::Database(
+                        haoban_store::vault::WRITTEN_IN_CLEAR.into(),
+                    ));
+                }
+                sqlx::query("INSERT INTO data_key_check (id, lookup_check) VALUES (1, ?)")
+                    .bind(&check)
+                    .execute(&self.writer)
+                    .await
+                    .map_err(db)?;
+            }
+        }
+        let sample = sqlx::query(
+            "SELECT * FROM events WHERE personal IS NOT NULL ORDER BY center, seq DESC LIMIT 1",
+        )
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(db)?;
+        if let Some(row) = sample {
+            let entry = entry_from_row(&self.vault, &row)?;
+            let personal: String = row.get("personal");
+            // A key missing from the file is refused here; a value that does not open
+            // under a key the file has is an altered row, for `audit verify` to name.
+            if let Err(e @ haoban_store::vault::VaultError::UnknownKey(_)) =
+                haoban_store::vault::entry_opens(&self.vault, &entry, &personal)
+            {
+                return Err(StoreError::Database(e.to_string()));
+            }
+        }
+        Ok(())
     }
 
     /// Refuses settings under which an acknowledged write could be lost.
@@ -255,16 +318,20 @@ impl SqliteStore {
 }
 
 /// Appends `events` to their center's chain inside the caller's transaction.
-async fn append(conn: &mut SqliteConnection, events: &[Event]) -> StoreResult<()> {
+async fn append(conn: &mut SqliteConnection, vault: &Vault, events: &[Event]) -> StoreResult<()> {
     let drafts: Vec<Draft> = events.iter().map(Draft::of_event).collect();
-    append_drafts(conn, drafts).await
+    append_drafts(conn, vault, drafts).await
 }
 
-/// Entries inserted by one statement (10 parameters each, well under SQLite's limit).
+/// Entries inserted by one statement (11 parameters each, well under SQLite's limit).
 const ROWS_PER_INSERT: usize = 100;
 
 /// Appends `drafts` (all of one center) to the chain inside the caller's transaction.
-async fn append_drafts(conn: &mut SqliteConnection, drafts: Vec<Draft>) -> StoreResult<()> {
+async fn append_drafts(
+    conn: &mut SqliteConnection,
+    vault: &Vault,
+    drafts: Vec<Draft>,
+) -> StoreResult<()> {
     let Some(first) = drafts.first() else {
         return Ok(());
     };
@@ -286,16 +353,16 @@ async fn append_drafts(conn: &mut SqliteConnection, drafts: Vec<Draft>) -> Store
             ));
         }
         seq += 1;
-        let entry = Entry::chain_draft(draft, seq, &prev);
+        let (entry, personal) = haoban_store::vault::chain_sealed(vault, draft, seq, &prev);
         prev = entry.hash.clone();
-        entries.push(entry);
+        entries.push((entry, personal));
     }
     // Many rows a statement: a day of history is a million-entry year's 1/365th.
     for chunk in entries.chunks(ROWS_PER_INSERT) {
         let mut insert = sqlx::QueryBuilder::new(
-            "INSERT INTO events (center, seq, case_number, at, actor, role, kind, payload, prev_hash, hash) ",
+            "INSERT INTO events (center, seq, case_number, at, actor, role, kind, payload, prev_hash, hash, personal) ",
         );
-        insert.push_values(chunk, |mut row, entry| {
+        insert.push_values(chunk, |mut row, (entry, personal)| {
             row.push_bind(&entry.center)
                 .push_bind(entry.seq as i64)
                 .push_bind(&entry.case)
@@ -305,7 +372,8 @@ async fn append_drafts(conn: &mut SqliteConnection, drafts: Vec<Draft>) -> Store
                 .push_bind(&entry.kind)
                 .push_bind(&entry.payload)
                 .push_bind(&entry.prev_hash)
-                .push_bind(&entry.hash);
+                .push_bind(&entry.hash)
+                .push_bind(personal);
         });
         insert.build().execute(&mut *conn).await.map_err(db)?;
     }
@@ -324,10 +392,11 @@ async fn append_drafts(conn: &mut SqliteConnection, drafts: Vec<Draft>) -> Store
 
 async fn save_case(
     conn: &mut SqliteConnection,
+    vault: &Vault,
     case: &Case,
     previous_version: Option<u64>,
 ) -> StoreResult<()> {
-    let state = case_state(case)?;
+    let state = case_state(vault, case)?;
     let done = match previous_version {
         None => sqlx::query(
             "INSERT INTO cases (center, number, item, status, clerk, applicant, version, updated_at, state)
@@ -344,7 +413,7 @@ async fn save_case(
     .bind(&case.item)
     .bind(case.status.as_str())
     .bind(&case.clerk)
-    .bind(case.applicant.id_number.as_ref())
+    .bind(lookup(vault, case.applicant.id_number.as_ref()))
     .bind(case.version as i64)
     .bind(time(case.updated_at))
     .bind(state)
@@ -361,8 +430,9 @@ async fn save_case(
     Ok(())
 }
 
-fn entry_from_row(row: &SqliteRow) -> Entry {
-    Entry {
+/// An entry as stored, with its personal values opened (`revealed`).
+fn entry_from_row(vault: &Vault, row: &SqliteRow) -> StoreResult<Entry> {
+    let mut entry = Entry {
         center: row.get("center"),
         seq: row.get::<i64, _>("seq") as u64,
         case: row.get("case_number"),
@@ -373,7 +443,11 @@ fn entry_from_row(row: &SqliteRow) -> Entry {
         payload: row.get("payload"),
         prev_hash: row.get("prev_hash"),
         hash: row.get("hash"),
-    }
+        revealed: None,
+    };
+    let personal: Option<String> = row.get("personal");
+    haoban_store::vault::reveal_entry(vault, &mut entry, personal.as_deref());
+    Ok(entry)
 }
 
 #[async_trait]
@@ -787,5 +861,9 @@ impl Store for SqliteStore {
         by: By,
     ) -> StoreResult<haoban_store::offers::Offer> {
         offers::answer_offer(self, center, id_number, item, answer, by).await
+    }
+
+    async fn reseal(&self, batch: u32) -> StoreResult<u64> {
+        personal::reseal(self, batch).await
     }
 }

@@ -2,7 +2,9 @@
 
 use chrono::NaiveDate;
 use haoban_cases::{CenterId, IdNumber};
+use haoban_store::codec::lookup;
 use haoban_store::offers::{self, NewOffer, Offer, OfferAnswer, OfferStatus, OffersMade, corrupt};
+use haoban_store::vault::Vault;
 use haoban_store::{By, StoreResult};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
@@ -26,19 +28,34 @@ pub(crate) async fn make_offers(
     let made_at = time(by.at);
     let mut tx = store.write().await?;
     let mut made = 0;
-    for batch in distinct.chunks(ROWS_PER_INSERT) {
+    // The resident's column holds the pseudonym; facts keep any personal value sealed.
+    let kept: Vec<(String, String)> = distinct
+        .iter()
+        .map(|offer| {
+            (
+                lookup(&store.vault, offer.id_number.as_ref()),
+                store.vault.seal_inline(&offer.facts),
+            )
+        })
+        .collect();
+    for batch in distinct
+        .iter()
+        .zip(&kept)
+        .collect::<Vec<_>>()
+        .chunks(ROWS_PER_INSERT)
+    {
         let mut insert = QueryBuilder::<Sqlite>::new(
             "INSERT INTO offers (center, id_number, item, status, eligible_on, made_at, made_by, facts) ",
         );
-        insert.push_values(batch, |mut row, offer| {
+        insert.push_values(batch, |mut row, (offer, (pseudonym, facts))| {
             row.push_bind(center.as_ref())
-                .push_bind(offer.id_number.as_ref())
+                .push_bind(pseudonym)
                 .push_bind(&offer.item)
                 .push_bind(OfferStatus::Open.as_str())
                 .push_bind(on)
                 .push_bind(&made_at)
                 .push_bind(&by.actor)
-                .push_bind(&offer.facts);
+                .push_bind(facts);
         });
         insert.push(" ON CONFLICT (center, id_number, item) DO NOTHING");
         made += insert
@@ -53,17 +70,18 @@ pub(crate) async fn make_offers(
         already_offered: distinct.len() as u64 - made,
     };
     let draft = offers::made_draft(center, on, &distinct, result, &by)?;
-    append_drafts(&mut tx, vec![draft]).await?;
+    append_drafts(&mut tx, &store.vault, vec![draft]).await?;
     tx.commit().await.map_err(db)?;
     Ok(result)
 }
 
-fn offer_from_row(row: &SqliteRow) -> StoreResult<Offer> {
+/// An offer row of the resident with `id_number` (the row holds only its pseudonym).
+fn offer_from_row(vault: &Vault, id_number: &IdNumber, row: &SqliteRow) -> StoreResult<Offer> {
     let text = |column: &str| -> String { row.get(column) };
     let status = text("status");
     Ok(Offer {
         center: CenterId::parse(&text("center")).map_err(|e| corrupt("center", e))?,
-        id_number: IdNumber::parse(&text("id_number")).map_err(|e| corrupt("ID number", e))?,
+        id_number: id_number.clone(),
         item: text("item"),
         status: OfferStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         eligible_on: row
@@ -75,7 +93,9 @@ fn offer_from_row(row: &SqliteRow) -> StoreResult<Offer> {
             .get::<Option<String>, _>("answered_at")
             .map(|t| parse_time(&t))
             .transpose()?,
-        facts: text("facts"),
+        facts: vault
+            .open_inline(&text("facts"))
+            .map_err(|e| corrupt("facts", e))?,
     })
 }
 
@@ -88,11 +108,13 @@ pub(crate) async fn offers_for(
         "SELECT {COLUMNS} FROM offers WHERE center = ? AND id_number = ? ORDER BY item"
     ))
     .bind(center.as_ref())
-    .bind(id_number.as_ref())
+    .bind(lookup(&store.vault, id_number.as_ref()))
     .fetch_all(&store.reader)
     .await
     .map_err(db)?;
-    rows.iter().map(offer_from_row).collect()
+    rows.iter()
+        .map(|row| offer_from_row(&store.vault, id_number, row))
+        .collect()
 }
 
 pub(crate) async fn answer_offer(
@@ -109,25 +131,26 @@ pub(crate) async fn answer_offer(
         "SELECT {COLUMNS} FROM offers WHERE center = ? AND id_number = ? AND item = ?"
     ))
     .bind(center.as_ref())
-    .bind(id_number.as_ref())
+    .bind(lookup(&store.vault, id_number.as_ref()))
     .bind(item)
     .fetch_optional(&mut *tx)
     .await
     .map_err(db)?
     .ok_or_else(|| offers::no_offer(id_number, item))?;
-    let (answered, draft) = offers::answer(&offer_from_row(&row)?, answer, &by)?;
+    let (answered, draft) =
+        offers::answer(&offer_from_row(&store.vault, id_number, &row)?, answer, &by)?;
     sqlx::query(
         "UPDATE offers SET status = ?, answered_at = ? WHERE center = ? AND id_number = ? AND item = ?",
     )
     .bind(answered.status.as_str())
     .bind(time(by.at))
     .bind(center.as_ref())
-    .bind(id_number.as_ref())
+    .bind(lookup(&store.vault, id_number.as_ref()))
     .bind(item)
     .execute(&mut *tx)
     .await
     .map_err(db)?;
-    append_drafts(&mut tx, vec![draft]).await?;
+    append_drafts(&mut tx, &store.vault, vec![draft]).await?;
     tx.commit().await.map_err(db)?;
     Ok(answered)
 }

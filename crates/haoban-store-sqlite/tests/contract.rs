@@ -9,9 +9,12 @@ use haoban_store_sqlite::SqliteStore;
 async fn fresh() -> Arc<dyn Store> {
     let dir = tempfile::tempdir().expect("tempdir").keep();
     Arc::new(
-        SqliteStore::open(&dir.join("haoban.db"))
-            .await
-            .expect("open store"),
+        SqliteStore::open(
+            &dir.join("haoban.db"),
+            std::sync::Arc::new(haoban_store::vault::Vault::for_tests()),
+        )
+        .await
+        .expect("open store"),
     )
 }
 

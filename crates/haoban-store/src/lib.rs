@@ -28,6 +28,7 @@ pub mod insight;
 pub mod offers;
 pub mod self_service;
 pub mod training;
+pub mod vault;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -505,4 +506,9 @@ pub trait Store: Send + Sync + Debug {
         answer: offers::OfferAnswer,
         by: By,
     ) -> StoreResult<offers::Offer>;
+
+    /// Seals again under the current key up to `batch` rows whose personal values an
+    /// older key of the key file sealed (docs/personal-data.md, rotation): how many rows it
+    /// re-sealed, 0 when none is left. The process record's hashes are not touched.
+    async fn reseal(&self, batch: u32) -> StoreResult<u64>;
 }

@@ -144,12 +144,7 @@ pub fn made_draft(
         already_offered: made.already_offered,
         sha256: digest(distinct),
     };
-    Ok(draft(
-        center,
-        by,
-        "offers_made",
-        crate::codec::state(&payload)?,
-    ))
+    Ok(draft(center, by, "offers_made", record_json(&payload)?))
 }
 
 #[derive(Serialize)]
@@ -176,7 +171,7 @@ pub fn answer(offer: &Offer, answer: OfferAnswer, by: &By) -> Result<(Offer, Dra
         id_number: offer.id_number.as_ref(),
         item: &offer.item,
     };
-    let entry = draft(&offer.center, by, kind, crate::codec::state(&payload)?);
+    let entry = draft(&offer.center, by, kind, record_json(&payload)?);
     let answered = Offer {
         status,
         answered_at: Some(by.at),
@@ -204,4 +199,9 @@ pub fn no_offer(id_number: &IdNumber, item: &str) -> StoreError {
 /// A stored ID number, status or facts that do not read back.
 pub fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("offer {what}: {detail}"))
+}
+
+/// A record entry's payload: plain JSON; the store pseudonymizes it as it appends.
+fn record_json<T: Serialize>(payload: &T) -> Result<String, StoreError> {
+    serde_json::to_string(payload).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

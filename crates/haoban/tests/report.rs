@@ -112,7 +112,9 @@ fn october(dir: &Path) -> PathBuf {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let store = SqliteStore::open(&path).await.expect("store");
+        let store = SqliteStore::open(&path, binary_keys(&path))
+            .await
+            .expect("store");
         let store: &dyn Store = &store;
         let li_case = accepted(store, "li", oct(12), "elderly-allowance").await;
         let by = |actor: &str, role| By {
@@ -435,4 +437,11 @@ fn bad_arguments_are_refused_clearly() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// The data keys the binary runs with in these tests (`support::data_key_file`).
+fn binary_keys(_db: &std::path::Path) -> std::sync::Arc<haoban_store::vault::Vault> {
+    let file = support::data_key_file();
+    let (vault, _) = haoban_store::vault::load_key_file(&file, false).expect("data keys");
+    std::sync::Arc::new(vault)
 }

@@ -298,7 +298,7 @@ fn bad_rows_go_to_stderr_by_line_and_the_rest_is_scanned() {
 }
 
 async fn offers_of(db: &Path, id: &str) -> Vec<(String, OfferStatus, String)> {
-    let store = SqliteStore::open(db).await.expect("open");
+    let store = SqliteStore::open(db, binary_keys(db)).await.expect("open");
     let center = CenterId::parse("linfen").expect("center");
     let id = IdNumber::parse(id).expect("id");
     store
@@ -322,7 +322,11 @@ fn offers_go_to_the_database_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("haoban.db");
     let rt = runtime();
-    rt.block_on(async { SqliteStore::open(&db).await.expect("create the database") });
+    rt.block_on(async {
+        SqliteStore::open(&db, binary_keys(&db))
+            .await
+            .expect("create the database")
+    });
     let population = population(dir.path());
     let catalog = sample();
     let offer = || {
@@ -378,7 +382,9 @@ fn offers_go_to_the_database_once() {
         text(&verified.stderr)
     );
     let chain = rt.block_on(async {
-        let store = SqliteStore::open(&db).await.expect("open");
+        let store = SqliteStore::open(&db, binary_keys(&db))
+            .await
+            .expect("open");
         store.chain("linfen").await.expect("chain")
     });
     let kinds: Vec<&str> = chain.entries.iter().map(|e| e.kind.as_str()).collect();
@@ -397,7 +403,11 @@ fn offers_need_id_numbers_a_center_and_a_database() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("haoban.db");
     let rt = runtime();
-    rt.block_on(async { SqliteStore::open(&db).await.expect("create the database") });
+    rt.block_on(async {
+        SqliteStore::open(&db, binary_keys(&db))
+            .await
+            .expect("create the database")
+    });
     let catalog = sample();
     let good = id_number("19500301", 7);
     let file = write(
@@ -453,4 +463,11 @@ fn offers_need_id_numbers_a_center_and_a_database() {
     );
     assert_eq!(text(&no_db.stdout), "");
     assert!(!missing.exists(), "no empty database is created");
+}
+
+/// The data keys the binary runs with in these tests (`support::data_key_file`).
+fn binary_keys(_db: &std::path::Path) -> std::sync::Arc<haoban_store::vault::Vault> {
+    let file = support::data_key_file();
+    let (vault, _) = haoban_store::vault::load_key_file(&file, false).expect("data keys");
+    std::sync::Arc::new(vault)
 }

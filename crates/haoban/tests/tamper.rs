@@ -90,6 +90,7 @@ impl Db {
                 payload: row.get("payload"),
                 prev_hash: row.get("prev_hash"),
                 hash: row.get("hash"),
+                revealed: None,
             })
             .collect()
     }

@@ -110,9 +110,12 @@ pub async fn fresh_url() -> String {
     let _ = admin.close().await;
 
     let url = with_database(&admin_url(), &name);
-    let store = PostgresStore::connect(&url)
-        .await
-        .expect("connect to the test database");
+    let store = PostgresStore::connect(
+        &url,
+        std::sync::Arc::new(haoban_store::vault::Vault::for_tests()),
+    )
+    .await
+    .expect("connect to the test database");
     store.migrate().await.expect("migrate");
     store.close().await;
     url

@@ -17,6 +17,7 @@ mod hall;
 mod history;
 mod insight;
 mod offers;
+pub mod personal_data;
 mod self_service;
 mod training;
 pub use feedback::*;

@@ -58,9 +58,12 @@ pub fn at(text: &str) -> DateTime<Utc> {
 impl TestApp {
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = SqliteStore::open(&dir.path().join("haoban.db"))
-            .await
-            .expect("store");
+        let store = SqliteStore::open(
+            &dir.path().join("haoban.db"),
+            Arc::new(haoban_store::vault::Vault::for_tests()),
+        )
+        .await
+        .expect("store");
         let fixture =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../haoban-catalog/tests/fixtures/basic");
         let catalog = Catalog::load(&fixture).expect("fixture catalog");

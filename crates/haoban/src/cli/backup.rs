@@ -8,8 +8,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::sync::Arc;
 
 use clap::Args;
+use haoban_store::vault::{Vault, default_key_file, load_key_file};
 use haoban_store_postgres::{PostgresStore, redact_url};
 use haoban_store_sqlite::SqliteStore;
 
@@ -47,7 +49,10 @@ pub fn backup(args: &BackupArgs) -> ExitCode {
     }
     let written = match &args.database.database_url {
         Some(url) => pg_dump(url, &args.out),
-        None => runtime().block_on(sqlite_backup(&args.database.db, &args.out)),
+        None => match args.database.vault() {
+            Ok(vault) => runtime().block_on(sqlite_backup(&args.database.db, vault, &args.out)),
+            Err(err) => Err(err.to_string()),
+        },
     };
     match written {
         Ok(summary) => {
@@ -62,11 +67,11 @@ pub fn backup(args: &BackupArgs) -> ExitCode {
     }
 }
 
-async fn sqlite_backup(db: &Path, out: &Path) -> Result<String, String> {
+async fn sqlite_backup(db: &Path, vault: Arc<Vault>, out: &Path) -> Result<String, String> {
     if !db.is_file() {
         return Err(format!("database file {} not found", db.display()));
     }
-    let store = SqliteStore::open(db)
+    let store = SqliteStore::open(db, vault.clone())
         .await
         .map_err(|e| format!("SQLite {}: {e}", db.display()))?;
     store
@@ -75,7 +80,7 @@ async fn sqlite_backup(db: &Path, out: &Path) -> Result<String, String> {
         .map_err(|e| format!("backing up {}: {e}", db.display()))?;
     // The copy is checked like a restore would check it, so a backup that says it was
     // written is one that can be put back.
-    let copy = SqliteStore::open(out)
+    let copy = SqliteStore::open(out, vault)
         .await
         .map_err(|e| format!("the backup {} cannot be opened: {e}", out.display()))?;
     verified(&copy).await
@@ -149,9 +154,15 @@ pub fn restore(args: &RestoreArgs) -> ExitCode {
         Ok(kind) => kind,
         Err(err) => return bad_input(err),
     };
+    let vault = match restore_keys(&args.database) {
+        Ok(vault) => vault,
+        Err(err) => return bad_input(err),
+    };
     let restored = match (&args.database.database_url, kind) {
-        (None, Kind::Sqlite) => runtime().block_on(sqlite_restore(&args.input, &args.database.db)),
-        (Some(url), Kind::PgDump) => runtime().block_on(pg_restore(&args.input, url)),
+        (None, Kind::Sqlite) => {
+            runtime().block_on(sqlite_restore(&args.input, &args.database.db, vault))
+        }
+        (Some(url), Kind::PgDump) => runtime().block_on(pg_restore(&args.input, url, vault)),
         (None, Kind::PgDump) => {
             return bad_input(format!(
                 "{} is a PostgreSQL dump: restore it with --database-url",
@@ -174,7 +185,32 @@ pub fn restore(args: &RestoreArgs) -> ExitCode {
     }
 }
 
-async fn sqlite_restore(input: &Path, target: &Path) -> Result<String, String> {
+/// The keys a backup was written with: the configured key file, or for SQLite one already
+/// put beside the target. Never new keys: they could not open what the backup holds.
+fn restore_keys(database: &Database) -> Result<Arc<Vault>, String> {
+    let path = match (&database.data_key_file, &database.database_url) {
+        (Some(path), _) => path.clone(),
+        (None, None) => default_key_file(&database.db),
+        (None, Some(_)) => {
+            return Err(
+                "give the data key file the dump was written with: --data-key-file or \
+                 HAOBAN_DATA_KEY_FILE (docs/personal-data.md)"
+                    .into(),
+            );
+        }
+    };
+    if !path.exists() {
+        return Err(format!(
+            "no data key file {}: give the one the backup was written with (--data-key-file, \
+             HAOBAN_DATA_KEY_FILE), or put it there (docs/personal-data.md)",
+            path.display()
+        ));
+    }
+    let (vault, _) = load_key_file(&path, false)?;
+    Ok(Arc::new(vault))
+}
+
+async fn sqlite_restore(input: &Path, target: &Path, vault: Arc<Vault>) -> Result<String, String> {
     if target.exists() {
         return Err(format!(
             "{} exists: a restore never replaces a database; move it away (or choose another --db)",
@@ -193,7 +229,7 @@ async fn sqlite_restore(input: &Path, target: &Path) -> Result<String, String> {
         )
     })?;
     let checked = async {
-        let store = SqliteStore::open(&staging)
+        let store = SqliteStore::open(&staging, vault)
             .await
             .map_err(|e| format!("the backup {} cannot be opened: {e}", input.display()))?;
         let summary = verified(&store).await?;
@@ -220,9 +256,9 @@ async fn sqlite_restore(input: &Path, target: &Path) -> Result<String, String> {
     }
 }
 
-async fn pg_restore(input: &Path, url: &str) -> Result<String, String> {
+async fn pg_restore(input: &Path, url: &str, vault: Arc<Vault>) -> Result<String, String> {
     let shown = redact_url(url);
-    let store = PostgresStore::connect(url)
+    let store = PostgresStore::connect(url, vault)
         .await
         .map_err(|e| format!("PostgreSQL {shown}: {e}"))?;
     if store

@@ -144,7 +144,11 @@ pub fn run(args: &DemoArgs, clock: &dyn Clock) -> ExitCode {
             }
             Found::Nothing => true,
         };
-        let store: Arc<dyn Store> = match SqliteStore::open(&args.db).await {
+        let vault = match super::server::data_keys(None, Some(&args.db)) {
+            Ok(vault) => vault,
+            Err(err) => return failed(format!("{}: {err}", args.db.display())),
+        };
+        let store: Arc<dyn Store> = match SqliteStore::open(&args.db, vault).await {
             Ok(store) => Arc::new(store),
             Err(err) => return failed(format!("{}: {err}", args.db.display())),
         };

@@ -17,6 +17,7 @@ mod guide;
 mod notice;
 mod prereview;
 mod report;
+mod reseal;
 mod scan;
 mod server;
 mod sim;
@@ -86,6 +87,8 @@ enum AdminCommand {
     IssueTotp(accounts::IssueTotpArgs),
     /// Print the current code of a TOTP key, as an authenticator app shows it.
     TotpCode(accounts::TotpCodeArgs),
+    /// Seal personal data again under the key file's current key (after adding one).
+    Reseal(reseal::ResealArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +154,7 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::Admin(AdminCommand::CreateUser(args)) => accounts::create_user(&args),
         Command::Admin(AdminCommand::IssueTotp(args)) => accounts::issue_totp(&args),
         Command::Admin(AdminCommand::TotpCode(args)) => accounts::totp_code(&args),
+        Command::Admin(AdminCommand::Reseal(args)) => reseal::reseal(&args),
         Command::Audit(AuditCommand::Verify(args)) => server::audit_verify(&args),
         Command::Report(ReportCommand::Monthly(args)) => report::monthly(&args, clock),
         Command::Scan(args) => scan::run(&args, clock),

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::Args;
 use haoban_cases::record::{verify, verify_projections};
 use haoban_cases::{CenterId, Role, SystemClock};
+use haoban_store::vault::{Vault, default_key_file, load_key_file};
 use haoban_store::{CaseFilter, Store, StoreError};
 use haoban_store_postgres::PostgresStore;
 use haoban_store_sqlite::SqliteStore;
@@ -26,6 +27,10 @@ pub struct Database {
     /// A PostgreSQL URL instead of SQLite, e.g. postgres://user@host/haoban.
     #[arg(long, env = "HAOBAN_DATABASE_URL")]
     pub(super) database_url: Option<String>,
+    /// The keys that seal ID and phone numbers (docs/personal-data.md). Required with
+    /// PostgreSQL; for SQLite `<db>.keys` beside the database, created with a new database.
+    #[arg(long, env = "HAOBAN_DATA_KEY_FILE")]
+    pub(super) data_key_file: Option<PathBuf>,
 }
 
 impl Database {
@@ -48,17 +53,72 @@ impl Database {
     }
 
     /// Opens the store. SQLite migrates itself; PostgreSQL expects `haoban migrate` first.
-    /// Both refuse settings under which an acknowledged write could be lost.
+    /// Both refuse settings under which an acknowledged write could be lost, and data keys
+    /// that are not the database's.
     pub(super) async fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
+        let vault = self.vault()?;
         match &self.database_url {
             Some(url) => {
-                let store = PostgresStore::connect(url).await?;
+                let store = PostgresStore::connect(url, vault).await?;
                 store.check_ready().await?;
                 Ok(Arc::new(store))
             }
-            None => Ok(Arc::new(SqliteStore::open(&self.db).await?)),
+            None => Ok(Arc::new(SqliteStore::open(&self.db, vault).await?)),
         }
     }
+
+    /// The data keys: the configured key file, or for SQLite the one beside the database,
+    /// made (and announced) together with a new database so the quick start needs no step.
+    pub(super) fn vault(&self) -> Result<Arc<Vault>, StoreError> {
+        data_keys(
+            self.data_key_file.as_deref(),
+            self.database_url.is_none().then_some(self.db.as_path()),
+        )
+    }
+}
+
+/// The data keys from `configured`, else (SQLite at `db`) from the key file beside it,
+/// created when the database does not exist yet.
+pub(super) fn data_keys(
+    configured: Option<&std::path::Path>,
+    db: Option<&std::path::Path>,
+) -> Result<Arc<Vault>, StoreError> {
+    let refused = StoreError::Database;
+    let (vault, created, path) = match (configured, db) {
+        (Some(path), _) => {
+            let (vault, _) = load_key_file(path, false).map_err(refused)?;
+            (vault, false, path.to_path_buf())
+        }
+        (None, Some(db)) => {
+            let path = default_key_file(db);
+            let create = !db.exists();
+            if !create && !path.exists() {
+                return Err(refused(format!(
+                    "no data key file for {}: give the one it was written with \
+                     (--data-key-file, HAOBAN_DATA_KEY_FILE; by default {})",
+                    db.display(),
+                    path.display()
+                )));
+            }
+            let (vault, created) = load_key_file(&path, create).map_err(refused)?;
+            (vault, created, path)
+        }
+        (None, None) => {
+            return Err(refused(
+                "PostgreSQL needs the data key file: --data-key-file or HAOBAN_DATA_KEY_FILE \
+                 (docs/personal-data.md)"
+                    .into(),
+            ));
+        }
+    };
+    if created {
+        eprintln!(
+            "created the data key file {} (mode 0600) for the new database: keep it and back it \
+             up apart from the database; without it ID and phone numbers cannot be read",
+            path.display()
+        );
+    }
+    Ok(Arc::new(vault))
 }
 
 #[derive(Debug, Args)]
@@ -218,7 +278,9 @@ async fn shutdown() {
 pub fn migrate(args: &MigrateArgs) -> ExitCode {
     runtime().block_on(async {
         let redacted = haoban_store_postgres::redact_url(&args.database_url);
-        let store = match PostgresStore::connect(&args.database_url).await {
+        // Migrating reads no personal data: any keys will do, none are checked.
+        let keys = Arc::new(Vault::for_tests());
+        let store = match PostgresStore::connect(&args.database_url, keys).await {
             Ok(store) => store,
             Err(err) => return failed(format!("PostgreSQL {redacted}: {err}")),
         };

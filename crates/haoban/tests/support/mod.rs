@@ -40,9 +40,29 @@ pub fn fixture_catalog() -> PathBuf {
 /// The `haoban` binary under test.
 pub const HAOBAN: &str = env!("CARGO_BIN_EXE_haoban");
 
+/// The data keys every command of these tests runs with (`HAOBAN_DATA_KEY_FILE`), so a
+/// database can be opened by one command and read by the next, or by the test itself.
+/// The test keys: never for real data. `cli.rs` runs the binary without them, so the
+/// key file it makes beside a new database is tested there.
+pub fn data_key_file() -> PathBuf {
+    static FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("haoban-test-keys-{}", std::process::id()));
+        std::fs::write(
+            &path,
+            "lookup AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n\
+             seal t1 HxweHRwbGhkYFxYVFBMSERAPDg0MCwoJCAcGBQQDAgE=\n",
+        )
+        .expect("write the test keys");
+        path
+    })
+    .clone()
+}
+
 pub fn haoban() -> Command {
     let mut command = Command::new(HAOBAN);
     command.env("RUST_LOG", "warn");
+    command.env("HAOBAN_DATA_KEY_FILE", data_key_file());
     command
 }
 
@@ -120,7 +140,14 @@ impl Server {
 
     /// The same on any database: `--db PATH` or `--database-url URL`.
     pub fn start_on(database: &[&OsStr], catalog: &Path, log: &Path) -> Server {
-        Server::start_with(haoban(), database, catalog, log)
+        Server::start_logging(database, catalog, log, "warn")
+    }
+
+    /// The same, logging at `level` (`RUST_LOG`).
+    pub fn start_logging(database: &[&OsStr], catalog: &Path, log: &Path, level: &str) -> Server {
+        let mut command = haoban();
+        command.env("RUST_LOG", level);
+        Server::start_with(command, database, catalog, log)
     }
 
     /// The same, run by `command`: `haoban()`, or a wrapper such as `fiu-run` that ends by

@@ -319,6 +319,7 @@ mod tests {
             payload: r#"{"type":"ticket_called","number":"A001","window":"5"}"#.into(),
             prev_hash: String::new(),
             hash: String::new(),
+            revealed: None,
         }
     }
 
