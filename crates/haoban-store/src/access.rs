@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 pub enum Outcome {
     /// Answered (2xx, 3xx).
     Allowed,
-    /// Not signed in or not permitted (401, 403), or locked out (423).
+    /// Not signed in or not permitted (401, 403), or locked out (423, 429).
     Refused,
     /// Asked but not done: bad input, not found, conflict, or a server fault.
     Failed,
@@ -32,7 +32,7 @@ impl Outcome {
     pub fn of_status(status: u16) -> Outcome {
         match status {
             100..=399 => Outcome::Allowed,
-            401 | 403 | 423 => Outcome::Refused,
+            401 | 403 | 423 | 429 => Outcome::Refused,
             _ => Outcome::Failed,
         }
     }

@@ -188,27 +188,14 @@ impl FromRequestParts<AppState> for Principal {
             return Err(AppError::Unauthorized);
         }
         let now = state.clock.now();
-        if kind == SessionKind::Cookie {
-            if now - session.last_seen > state.config.idle_timeout
-                || now - session.created_at > state.config.absolute_timeout
-            {
-                state.store.delete_session(&id_hash).await?;
-                return Err(AppError::Unauthorized);
-            }
-            let unsafe_method =
-                !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-            if unsafe_method && sent != Some(session.csrf_token.as_str()) {
-                return Err(AppError::Forbidden(format!(
-                    "missing or wrong {CSRF_HEADER} header (cross-site request protection)"
-                )));
-            }
-            // Sliding idle timeout; written at most once a minute to spare the database.
-            if now - session.last_seen > Duration::minutes(1) {
-                state.store.touch_session(&id_hash, now).await?;
-            }
+        if kind == SessionKind::Cookie
+            && (now - session.last_seen > state.config.idle_timeout
+                || now - session.created_at > state.config.absolute_timeout)
+        {
+            state.store.delete_session(&id_hash).await?;
+            return Err(AppError::Unauthorized);
         }
-        Ok(Principal {
+        let principal = Principal {
             subject: session.subject,
             role: session.role,
             center: session.center,
@@ -216,7 +203,29 @@ impl FromRequestParts<AppState> for Principal {
             session_hash: id_hash,
             csrf_token: session.csrf_token,
             assisted_by: session.assisted_by,
-        })
+        };
+        // The access log names whoever the session is, even when the request is refused.
+        if let Some(note) = parts.extensions.get::<crate::audit::AccessNote>() {
+            note.signed_in(&principal);
+        }
+        if kind == SessionKind::Cookie {
+            let unsafe_method =
+                !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if unsafe_method && sent != Some(principal.csrf_token.as_str()) {
+                return Err(AppError::Forbidden(format!(
+                    "missing or wrong {CSRF_HEADER} header (cross-site request protection)"
+                )));
+            }
+            // Sliding idle timeout; written at most once a minute to spare the database.
+            if now - session.last_seen > Duration::minutes(1) {
+                state
+                    .store
+                    .touch_session(&principal.session_hash, now)
+                    .await?;
+            }
+        }
+        Ok(principal)
     }
 }
 

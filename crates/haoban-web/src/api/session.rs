@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::audit::AccessNote;
 use crate::auth::{
     Principal, SESSION_COOKIE, hash_secret, new_secret, verify_nothing, verify_password,
 };
@@ -79,9 +80,11 @@ fn signed_in(state: &AppState, secret: &str, session: &Session) -> Response {
 
 pub async fn sign_in(
     State(state): State<AppState>,
+    note: AccessNote,
     body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<Response> {
     let Json(form) = body?;
+    note.attempted(&form.username);
     let wrong = || AppError::Forbidden("wrong username or password".into());
     let Some(user) = state.store.user(&form.username).await? else {
         verify_nothing(&form.password);
@@ -166,9 +169,11 @@ fn code_hash(id_number: &str, code: &str) -> String {
 
 pub async fn send_code(
     State(state): State<AppState>,
+    note: AccessNote,
     body: Result<Json<CodeRequest>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<StatusCode> {
     let Json(request) = body?;
+    note.attempted(&request.id_number);
     send_resident_code(&state, &request.id_number, &request.center).await?;
     Ok(StatusCode::ACCEPTED)
 }
@@ -207,9 +212,11 @@ pub struct ResidentSignIn {
 
 pub async fn resident_sign_in(
     State(state): State<AppState>,
+    note: AccessNote,
     body: Result<Json<ResidentSignIn>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<Response> {
     let Json(form) = body?;
+    note.attempted(&form.id_number);
     sign_resident_in(&state, &form.id_number, &form.code, None).await
 }
 

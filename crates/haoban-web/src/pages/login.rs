@@ -17,6 +17,7 @@ use super::{
 };
 use crate::AppState;
 use crate::api::session::{SignIn, sign_in, sign_out as api_sign_out};
+use crate::audit::AccessNote;
 use crate::error::AppError;
 
 #[derive(Template)]
@@ -67,6 +68,7 @@ pub struct LoginForm {
 
 pub async fn submit(
     State(state): State<AppState>,
+    note: AccessNote,
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
@@ -116,7 +118,7 @@ pub async fn submit(
             Ok(body) => body,
             Err(err) => return error_page(lang, &uri, None, AppError::Unexpected(err.to_string())),
         };
-    match sign_in(State(state), Ok(Json(body))).await {
+    match sign_in(State(state), note, Ok(Json(body))).await {
         Ok(signed_in) => {
             let mut response = see_other(&next);
             if let Some(cookie) = signed_in.headers().get(header::SET_COOKIE) {
