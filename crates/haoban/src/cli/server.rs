@@ -76,6 +76,21 @@ pub struct ServeArgs {
     #[arg(long, env = "HAOBAN_KIOSK_IDLE_SECONDS", default_value_t = 60,
           value_parser = clap::value_parser!(u32).range(10..=3600))]
     kiosk_idle_seconds: u32,
+    /// Days personal data is kept: visitors not seen since, appointments, offers, finished
+    /// cabinet parcels, and the files of cases closed that long ago (docs/audit.md).
+    #[arg(long, env = "HAOBAN_PERSONAL_DATA_RETENTION_DAYS", default_value_t = 3 * 365)]
+    personal_data_retention_days: u32,
+    /// Days the access log (审计日志) is kept: at least 180, or the server refuses to start.
+    #[arg(long, env = "HAOBAN_ACCESS_LOG_RETENTION_DAYS", default_value_t = 365)]
+    access_log_retention_days: u32,
+    /// A reverse proxy whose X-Forwarded-For names the client (repeat for several). Without
+    /// one, the client is the address that connected.
+    #[arg(
+        long = "trusted-proxy",
+        env = "HAOBAN_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +136,13 @@ pub(super) fn failed(message: impl std::fmt::Display) -> ExitCode {
 const SCHEDULER_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 pub fn serve(args: &ServeArgs) -> ExitCode {
+    let retention = match haoban_web::Retention::new(
+        args.personal_data_retention_days,
+        args.access_log_retention_days,
+    ) {
+        Ok(retention) => retention,
+        Err(err) => return failed(err),
+    };
     let catalog = match load_catalog(&args.catalog) {
         Ok(catalog) => catalog,
         Err(code) => return code,
@@ -143,6 +165,9 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         println!("            haoban admin create-user --username NAME --role clerk --center CENTER  (password on stdin)");
         let mut config = WebConfig::default();
         config.self_service.kiosk_idle_seconds = args.kiosk_idle_seconds;
+        config.retention = retention;
+        config.trusted_proxies =
+            haoban_web::client_addr::TrustedProxies::new(args.trusted_proxies.iter().copied());
         serve_on(listener, store, catalog, config).await
     })
 }
@@ -165,7 +190,9 @@ pub(super) async fn serve_on(
     };
     // Monthly lists on the first working day, default ratings each day.
     let scheduled = haoban_web::scheduler::spawn(state.clone(), SCHEDULER_EVERY);
-    let app = haoban_web::router(state);
+    // The peer's address reaches the access log (and, behind a trusted proxy, the
+    // client's from X-Forwarded-For).
+    let app = haoban_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await;
