@@ -28,7 +28,7 @@ use haoban_cases::IdNumber;
 use haoban_store::access::{AccessRecord, Outcome};
 
 use crate::AppState;
-use crate::auth::Principal;
+use crate::auth::{self, Principal};
 use crate::client_addr;
 use crate::error::AppError;
 
@@ -76,6 +76,8 @@ struct Noted {
     actor: Option<String>,
     role: Option<String>,
     center: Option<String>,
+    /// What a handler names as the object besides the path (an account administered).
+    about: Option<String>,
 }
 
 /// What the handler learns about who is asking, for the request's record: filled by the
@@ -115,6 +117,17 @@ impl AccessNote {
                 noted.actor = Some(who);
             }
         });
+    }
+
+    /// Names the object when it travels in the body (the account a form creates or
+    /// disables): `name=value`, written after the path's parameters.
+    pub fn about(&self, name: &str, value: &str) {
+        let value = if looks_like_id_number(value) {
+            "***".to_owned()
+        } else {
+            shorten(value.trim(), crate::auth::USERNAME_MAX_CHARS)
+        };
+        self.with(|noted| noted.about = Some(format!("{name}={value}")));
     }
 
     fn take(&self) -> Noted {
@@ -190,10 +203,24 @@ pub async fn record(
         return next.run(request).await;
     }
     let source = client_addr::of_request(&request, &state.config.trusted_proxies);
+    let credentials = auth::Credentials::of(request.headers());
     let note = AccessNote::default();
     request.extensions_mut().insert(note.clone());
     let response = next.run(request).await;
-    let noted = note.take();
+    let mut noted = note.take();
+    if noted.actor.is_none() {
+        // A handler open to all never asked who it was; the session presented says.
+        if let Some(principal) = credentials.principal(&state).await {
+            noted.actor = Some(principal.actor());
+            noted.role = Some(principal.role.as_str().to_owned());
+            noted.center = Some(principal.center.to_string());
+        }
+    }
+    let object = match (object(params.as_ref().ok()), noted.about) {
+        (path, None) => path,
+        (path, Some(about)) if path.is_empty() => about,
+        (path, Some(about)) => format!("{path} {about}"),
+    };
     let status = response.status().as_u16();
     let record = AccessRecord {
         at: state.clock.now(),
@@ -204,7 +231,7 @@ pub async fn record(
             "{method} {}",
             template.as_deref().unwrap_or("(no such route)")
         ),
-        object: object(params.as_ref().ok()),
+        object,
         status,
         outcome: Outcome::of_status(status),
         source,

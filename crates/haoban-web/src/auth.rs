@@ -6,7 +6,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{HeaderMap, Method, header};
 use chrono::Duration;
 use haoban_cases::{CaseNumber, CenterId, Role};
 use haoban_store::{Session, SessionKind};
@@ -133,8 +133,11 @@ pub fn verify_nothing(password: &str) {
 }
 
 fn cookie_secret(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+    cookie_in(&parts.headers)
+}
+
+fn cookie_in(headers: &HeaderMap) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
@@ -145,13 +148,57 @@ fn cookie_secret(parts: &Parts) -> Option<String> {
 }
 
 fn bearer_secret(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+    bearer_in(&parts.headers)
+}
+
+fn bearer_in(headers: &HeaderMap) -> Option<String> {
+    headers
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?
         .strip_prefix("Bearer ")
         .map(|t| t.trim().to_owned())
+}
+
+/// The credentials a request presented, kept so the access log can name the session of a
+/// request whose handler never asked (an endpoint open to all).
+pub struct Credentials {
+    bearer: Option<String>,
+    cookie: Option<String>,
+}
+
+impl Credentials {
+    pub fn of(headers: &HeaderMap) -> Credentials {
+        Credentials {
+            bearer: bearer_in(headers),
+            cookie: cookie_in(headers),
+        }
+    }
+
+    /// Whom they name: a session or token that is valid now, read only (no CSRF check,
+    /// no sliding of the idle time, nothing deleted).
+    pub async fn principal(&self, state: &AppState) -> Option<Principal> {
+        let (secret, kind) = match (&self.bearer, &self.cookie) {
+            (Some(token), _) => (token, SessionKind::ApiToken),
+            (None, Some(cookie)) => (cookie, SessionKind::Cookie),
+            (None, None) => return None,
+        };
+        let id_hash = hash_secret(secret);
+        let session = state.store.session(&id_hash).await.ok().flatten()?;
+        let now = state.clock.now();
+        let expired = kind == SessionKind::Cookie
+            && (now - session.last_seen > state.config.idle_timeout
+                || now - session.created_at > state.config.absolute_timeout);
+        (session.kind == kind && !expired).then(|| Principal {
+            subject: session.subject,
+            role: session.role,
+            center: session.center,
+            kind,
+            session_hash: id_hash,
+            csrf_token: session.csrf_token,
+            assisted_by: session.assisted_by,
+        })
+    }
 }
 
 /// A principal if someone is signed in, `None` otherwise: for endpoints open to all.
