@@ -253,6 +253,10 @@ async fn every_route_writes_one_record_when_it_changes_or_shows_personal_data_an
             silent += 1;
         }
     }
+    println!(
+        "{} routes walked: {recorded} recorded, {silent} silent",
+        routes.len()
+    );
     assert!(
         recorded >= 60 && silent >= 30,
         "{recorded} recorded, {silent} silent"
@@ -354,6 +358,7 @@ async fn refusals_and_sign_ins_are_recorded_with_who_tried_and_from_where() {
         (disabled.actor.as_str(), disabled.action.as_str()),
         ("root", "POST /admin/users/disable")
     );
+    assert_eq!(disabled.object, "username=li");
 }
 
 #[tokio::test]
