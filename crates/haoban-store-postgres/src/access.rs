@@ -141,13 +141,13 @@ impl PostgresStore {
 
     pub(crate) async fn purge(&self, expiry: &Expiry) -> StoreResult<Purged> {
         let personal = expiry.personal_before;
+        let mut purged = Purged::default();
         let mut tx = self.write().await?;
         // Taken first, so a purge and the appends it races with keep one order.
         sqlx::query("SELECT seq FROM access_log_head WHERE id = 1 FOR UPDATE")
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        let mut purged = Purged::default();
         purged.sessions = sqlx::query(
             "DELETE FROM sessions WHERE kind = 'cookie' AND (last_seen < $1 OR created_at < $2)",
         )

@@ -189,7 +189,7 @@ impl Credentials {
         let expired = kind == SessionKind::Cookie
             && (now - session.last_seen > state.config.idle_timeout
                 || now - session.created_at > state.config.absolute_timeout);
-        (session.kind == kind && !expired).then(|| Principal {
+        (session.kind == kind && !expired).then_some(Principal {
             subject: session.subject,
             role: session.role,
             center: session.center,
