@@ -315,16 +315,19 @@ pub(super) struct Intact {
     pub centers: usize,
     pub events: u64,
     pub cases: u64,
+    /// Records of the access log (审计日志), one chain for the installation.
+    pub access_records: usize,
 }
 
 impl Intact {
     pub(super) fn summary(&self) -> String {
         format!(
-            "process record intact: {} center{}, {} events, {} cases",
+            "process record intact: {} center{}, {} events, {} cases; access log intact: {} records",
             self.centers,
             if self.centers == 1 { "" } else { "s" },
             self.events,
-            self.cases
+            self.cases,
+            self.access_records
         )
     }
 }
@@ -346,6 +349,7 @@ pub(super) async fn verify_record(
         centers: centers.len(),
         events: 0,
         cases: 0,
+        access_records: 0,
     };
     for center in &centers {
         let chain = store.chain(center).await.map_err(unreadable)?;
@@ -364,5 +368,9 @@ pub(super) async fn verify_record(
         intact.events += count;
         intact.cases += matched;
     }
+    let (records, head) = store.access_chain().await.map_err(unreadable)?;
+    haoban_store::access::verify(&records, head)
+        .map_err(|broken| Unverified::Tampered(format!("access log: {broken}")))?;
+    intact.access_records = records.len();
     Ok(intact)
 }
