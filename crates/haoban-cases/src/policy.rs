@@ -132,6 +132,9 @@ pub enum Action {
     TakeTest,
     /// Write questions, start onboarding, review new staff and decide they are ready for duty.
     ManageTraining,
+    /// Read the access log (审计日志): who asked for what, when, from where. The audit
+    /// role's alone, so whoever administers the system cannot read what it recorded of them.
+    ReadAccessLog,
 }
 
 impl Action {
@@ -202,6 +205,7 @@ pub fn permits(role: Role, action: Action) -> Option<Scope> {
         // Everyone who handles cases learns items; supervisors direct it.
         TakeTest => staff_case_reader,
         ViewTraining | ManageTraining => role == Supervisor,
+        ReadAccessLog => role == Auditor,
     };
     allowed.then_some(Scope::OwnCenter)
 }

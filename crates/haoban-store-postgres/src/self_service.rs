@@ -292,7 +292,7 @@ impl PostgresStore {
         center: &CenterId,
         id: &str,
     ) -> StoreResult<Option<(Upload, Vec<u8>)>> {
-        let row = sqlx::query("SELECT state, body FROM uploads WHERE center = $1 AND id = $2")
+        let row = sqlx::query("SELECT state, body, erased_at IS NOT NULL AS erased FROM uploads WHERE center = $1 AND id = $2")
             .bind(center.as_ref())
             .bind(id)
             .fetch_optional(&self.pool)
@@ -302,6 +302,9 @@ impl PostgresStore {
             return Ok(None);
         };
         let upload: Upload = from_state("upload", row.get::<&str, _>("state"))?;
+        if row.get::<bool, _>("erased") {
+            return Err(self_service::erased(&upload));
+        }
         let bytes = self_service::verified(&upload, row.get("body"))?;
         Ok(Some((upload, bytes)))
     }

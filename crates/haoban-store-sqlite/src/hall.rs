@@ -303,12 +303,15 @@ impl SqliteStore {
                 from_sealed_state::<Visitor>(&self.vault, "visitor", &known)?.registered_at;
         }
         sqlx::query(
-            "INSERT INTO visitors (center, id_number, state) VALUES (?, ?, ?)
-             ON CONFLICT (center, id_number) DO UPDATE SET state = excluded.state",
+            "INSERT INTO visitors (center, id_number, state, last_seen) VALUES (?, ?, ?, ?)
+             ON CONFLICT (center, id_number) DO UPDATE
+                 SET state = excluded.state, last_seen = excluded.last_seen",
         )
         .bind(center.as_ref())
         .bind(lookup(&self.vault, &kept.id_number))
         .bind(sealed_state(&self.vault, &kept)?)
+        // The caller's visitor is dated now: this visit, which retention counts from.
+        .bind(crate::time(visitor.registered_at))
         .execute(&mut *tx)
         .await
         .map_err(db)?;

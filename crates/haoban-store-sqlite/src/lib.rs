@@ -20,6 +20,7 @@ use haoban_hall::{
     AgingRule, Appointment, Cabinet, HallEvent, Parcel, PickupRules, QueueCommand, Ticket,
     TicketNumber, Visitor, Window,
 };
+use haoban_store::access::{AccessEntry, AccessFilter, AccessRecord, Expiry, Purged};
 use haoban_store::codec::{case_state, lookup};
 use haoban_store::self_service::{Attempt, Deposit, Upload};
 use haoban_store::vault::Vault;
@@ -33,6 +34,7 @@ use sqlx::sqlite::{
     SqliteRow, SqliteSynchronous,
 };
 
+mod access;
 mod accounts;
 mod cases;
 mod feedback;
@@ -865,5 +867,21 @@ impl Store for SqliteStore {
 
     async fn reseal(&self, batch: u32) -> StoreResult<u64> {
         personal::reseal(self, batch).await
+    }
+
+    async fn append_access(&self, record: &AccessRecord) -> StoreResult<AccessEntry> {
+        self.log_append(record).await
+    }
+
+    async fn access_log(&self, filter: &AccessFilter) -> StoreResult<Vec<AccessEntry>> {
+        self.log_read(filter).await
+    }
+
+    async fn access_chain(&self) -> StoreResult<(Vec<AccessEntry>, Option<(u64, String)>)> {
+        self.log_chain().await
+    }
+
+    async fn purge_personal_data(&self, expiry: &Expiry) -> StoreResult<Purged> {
+        self.purge(expiry).await
     }
 }

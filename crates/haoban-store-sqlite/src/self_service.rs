@@ -293,7 +293,7 @@ impl SqliteStore {
         center: &CenterId,
         id: &str,
     ) -> StoreResult<Option<(Upload, Vec<u8>)>> {
-        let row = sqlx::query("SELECT state, body FROM uploads WHERE center = ? AND id = ?")
+        let row = sqlx::query("SELECT state, body, erased_at IS NOT NULL AS erased FROM uploads WHERE center = ? AND id = ?")
             .bind(center.as_ref())
             .bind(id)
             .fetch_optional(&self.reader)
@@ -303,6 +303,9 @@ impl SqliteStore {
             return Ok(None);
         };
         let upload: Upload = from_state("upload", row.get::<&str, _>("state"))?;
+        if row.get::<bool, _>("erased") {
+            return Err(self_service::erased(&upload));
+        }
         let bytes = self_service::verified(&upload, row.get("body"))?;
         Ok(Some((upload, bytes)))
     }

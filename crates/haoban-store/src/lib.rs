@@ -6,6 +6,7 @@
 
 use std::fmt::Debug;
 
+use access::{AccessEntry, AccessFilter, AccessRecord, Expiry, Purged};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use haoban_cases::record::{Entry, Head};
@@ -19,6 +20,7 @@ use haoban_hall::{
 };
 use self_service::{Attempt, Deposit, Upload};
 
+pub mod access;
 pub mod codec;
 pub mod contract;
 pub mod feedback;
@@ -511,4 +513,18 @@ pub trait Store: Send + Sync + Debug {
     /// older key of the key file sealed (docs/personal-data.md, rotation): how many rows it
     /// re-sealed, 0 when none is left. The process record's hashes are not touched.
     async fn reseal(&self, batch: u32) -> StoreResult<u64>;
+
+    // The access log (审计日志) and retention: what `haoban_store::access` says they are.
+
+    /// Appends a record to the access log's chain.
+    async fn append_access(&self, record: &AccessRecord) -> StoreResult<AccessEntry>;
+    /// Records matching the filter, newest first.
+    async fn access_log(&self, filter: &AccessFilter) -> StoreResult<Vec<AccessEntry>>;
+    /// The whole log oldest first, and its head `(seq, hash)`, for [`access::verify`].
+    async fn access_chain(&self) -> StoreResult<(Vec<AccessEntry>, Option<(u64, String)>)>;
+    /// Removes the personal data past its retention (see [`Expiry`]) and the access-log
+    /// records past theirs, and appends one access-log record of the counts, all in one
+    /// transaction. Upload bytes go, their description and SHA-256 stay; reading one then
+    /// is `NotFound`.
+    async fn purge_personal_data(&self, expiry: &Expiry) -> StoreResult<Purged>;
 }

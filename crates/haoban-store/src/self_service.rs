@@ -68,6 +68,14 @@ pub fn verified(upload: &Upload, bytes: Vec<u8>) -> StoreResult<Vec<u8>> {
     }
 }
 
+/// Reading an upload whose bytes retention removed: only its description and SHA-256 remain.
+pub fn erased(upload: &Upload) -> StoreError {
+    StoreError::NotFound(format!(
+        "the file of upload {} (removed at the end of its retention; its SHA-256 is kept)",
+        upload.id
+    ))
+}
+
 /// What putting a result in a cabinet needs besides the case's own `ready` events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deposit {

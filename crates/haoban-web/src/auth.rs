@@ -6,7 +6,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{HeaderMap, Method, header};
 use chrono::Duration;
 use haoban_cases::{CaseNumber, CenterId, Role};
 use haoban_store::{Session, SessionKind};
@@ -193,8 +193,11 @@ pub fn verify_nothing(password: &str) {
 }
 
 fn cookie_secret(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+    cookie_in(&parts.headers)
+}
+
+fn cookie_in(headers: &HeaderMap) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
@@ -205,13 +208,57 @@ fn cookie_secret(parts: &Parts) -> Option<String> {
 }
 
 fn bearer_secret(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+    bearer_in(&parts.headers)
+}
+
+fn bearer_in(headers: &HeaderMap) -> Option<String> {
+    headers
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?
         .strip_prefix("Bearer ")
         .map(|t| t.trim().to_owned())
+}
+
+/// The credentials a request presented, kept so the access log can name the session of a
+/// request whose handler never asked (an endpoint open to all).
+pub struct Credentials {
+    bearer: Option<String>,
+    cookie: Option<String>,
+}
+
+impl Credentials {
+    pub fn of(headers: &HeaderMap) -> Credentials {
+        Credentials {
+            bearer: bearer_in(headers),
+            cookie: cookie_in(headers),
+        }
+    }
+
+    /// Whom they name: a session or token that is valid now, read only (no CSRF check,
+    /// no sliding of the idle time, nothing deleted).
+    pub async fn principal(&self, state: &AppState) -> Option<Principal> {
+        let (secret, kind) = match (&self.bearer, &self.cookie) {
+            (Some(token), _) => (token, SessionKind::ApiToken),
+            (None, Some(cookie)) => (cookie, SessionKind::Cookie),
+            (None, None) => return None,
+        };
+        let id_hash = hash_secret(secret);
+        let session = state.store.session(&id_hash).await.ok().flatten()?;
+        let now = state.clock.now();
+        let expired = kind == SessionKind::Cookie
+            && (now - session.last_seen > state.config.idle_timeout
+                || now - session.created_at > state.config.absolute_timeout);
+        (session.kind == kind && !expired).then_some(Principal {
+            subject: session.subject,
+            role: session.role,
+            center: session.center,
+            kind,
+            session_hash: id_hash,
+            csrf_token: session.csrf_token,
+            assisted_by: session.assisted_by,
+        })
+    }
 }
 
 /// A principal if someone is signed in, `None` otherwise: for endpoints open to all.
@@ -248,27 +295,14 @@ impl FromRequestParts<AppState> for Principal {
             return Err(AppError::Unauthorized);
         }
         let now = state.clock.now();
-        if kind == SessionKind::Cookie {
-            if now - session.last_seen > state.config.idle_timeout
-                || now - session.created_at > state.config.absolute_timeout
-            {
-                state.store.delete_session(&id_hash).await?;
-                return Err(AppError::Unauthorized);
-            }
-            let unsafe_method =
-                !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-            if unsafe_method && sent != Some(session.csrf_token.as_str()) {
-                return Err(AppError::Forbidden(format!(
-                    "missing or wrong {CSRF_HEADER} header (cross-site request protection)"
-                )));
-            }
-            // Sliding idle timeout; written at most once a minute to spare the database.
-            if now - session.last_seen > Duration::minutes(1) {
-                state.store.touch_session(&id_hash, now).await?;
-            }
+        if kind == SessionKind::Cookie
+            && (now - session.last_seen > state.config.idle_timeout
+                || now - session.created_at > state.config.absolute_timeout)
+        {
+            state.store.delete_session(&id_hash).await?;
+            return Err(AppError::Unauthorized);
         }
-        Ok(Principal {
+        let principal = Principal {
             subject: session.subject,
             role: session.role,
             center: session.center,
@@ -276,7 +310,29 @@ impl FromRequestParts<AppState> for Principal {
             session_hash: id_hash,
             csrf_token: session.csrf_token,
             assisted_by: session.assisted_by,
-        })
+        };
+        // The access log names whoever the session is, even when the request is refused.
+        if let Some(note) = parts.extensions.get::<crate::audit::AccessNote>() {
+            note.signed_in(&principal);
+        }
+        if kind == SessionKind::Cookie {
+            let unsafe_method =
+                !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if unsafe_method && sent != Some(principal.csrf_token.as_str()) {
+                return Err(AppError::Forbidden(format!(
+                    "missing or wrong {CSRF_HEADER} header (cross-site request protection)"
+                )));
+            }
+            // Sliding idle timeout; written at most once a minute to spare the database.
+            if now - session.last_seen > Duration::minutes(1) {
+                state
+                    .store
+                    .touch_session(&principal.session_hash, now)
+                    .await?;
+            }
+        }
+        Ok(principal)
     }
 }
 

@@ -13,8 +13,9 @@ use haoban_feedback::FeedbackConfig;
 use haoban_store::Store;
 
 mod api;
+pub mod audit;
 pub mod auth;
-pub mod client;
+pub mod client_addr;
 pub mod devices;
 pub mod error;
 pub mod list_export;
@@ -42,8 +43,6 @@ pub struct WebConfig {
     pub password_rule: auth::PasswordRule,
     /// Roles besides the three administrators' whose sign-in needs a TOTP code too.
     pub totp_roles: Vec<Role>,
-    /// Reverse proxies whose `X-Forwarded-For` names the client.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Working days before the due date from which a case counts as due soon.
     pub due_soon_days: u64,
     /// Mark cookies `Secure` (when served over TLS).
@@ -54,6 +53,60 @@ pub struct WebConfig {
     pub training: haoban_insight::TrainingConfig,
     /// The 24-hour area and online handling: cabinets, uploads, the kiosk.
     pub self_service: SelfServiceConfig,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (see [`client_addr`]).
+    pub trusted_proxies: client_addr::TrustedProxies,
+    /// How long personal data and the access log are kept.
+    pub retention: Retention,
+}
+
+/// How long what identifies people is kept. The retention job (`scheduler`) removes what is
+/// older; see `docs/audit.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Visitors not seen since, appointments, offers, finished parcels, and the files of
+    /// cases closed this many days ago.
+    pub personal_data_days: u32,
+    /// Access-log records: at least [`haoban_store::access::MIN_ACCESS_LOG_DAYS`].
+    pub access_log_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        // Three years for what a case needs after it closes (an appeal, a complaint, the
+        // follow-up of a rating), one year past the legal minimum for the access log.
+        Retention {
+            personal_data_days: 3 * 365,
+            access_log_days: 365,
+        }
+    }
+}
+
+/// Why a retention is refused at startup.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RetentionError {
+    #[error(
+        "the access log must be kept at least {min} days (等保2.0 level 3 asks six months); {0} days were configured",
+        min = haoban_store::access::MIN_ACCESS_LOG_DAYS
+    )]
+    AccessLogTooShort(u32),
+    #[error("personal data must be kept at least one day; 0 was configured")]
+    PersonalDataZero,
+}
+
+impl Retention {
+    /// Checks the configured days; the server refuses to start with a retention this refuses.
+    pub fn new(personal_data_days: u32, access_log_days: u32) -> Result<Retention, RetentionError> {
+        if i64::from(access_log_days) < haoban_store::access::MIN_ACCESS_LOG_DAYS {
+            return Err(RetentionError::AccessLogTooShort(access_log_days));
+        }
+        if personal_data_days == 0 {
+            return Err(RetentionError::PersonalDataZero);
+        }
+        Ok(Retention {
+            personal_data_days,
+            access_log_days,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -93,12 +146,13 @@ impl Default for WebConfig {
             lock_for: Duration::minutes(15),
             password_rule: auth::PasswordRule::default(),
             totp_roles: Vec::new(),
-            trusted_proxies: Vec::new(),
             due_soon_days: 2,
             secure_cookies: false,
             feedback: FeedbackConfig::default(),
             training: haoban_insight::TrainingConfig::default(),
             self_service: SelfServiceConfig::default(),
+            trusted_proxies: client_addr::TrustedProxies::none(),
+            retention: Retention::default(),
         }
     }
 }
@@ -144,6 +198,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{number}/record", get(api::cases::record))
         .route("/cases/{number}/actions/{action}", post(api::cases::act))
         .route("/audit/verify", get(api::audit::verify))
+        .route("/access-log", get(api::access_log::list))
         .route("/tickets", post(api::hall::issue).get(api::hall::queue))
         .route("/windows/{window}/call", post(api::hall::call_next))
         .route("/tickets/{number}/actions/{action}", post(api::hall::step))
@@ -190,5 +245,9 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(api::metrics::metrics))
         .merge(pages::router(&state))
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record,
+        ))
         .with_state(state)
 }

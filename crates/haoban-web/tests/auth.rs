@@ -371,7 +371,7 @@ async fn the_openapi_document_describes_the_endpoints_that_exist() {
             documented.push((method.to_uppercase(), path.clone()));
         }
     }
-    assert_eq!(documented.len(), 41, "{documented:?}");
+    assert_eq!(documented.len(), 42, "{documented:?}");
     for (method, path) in documented {
         let concrete = path
             .replace("{number}", "linfen-20261102-0001")

@@ -142,6 +142,14 @@ fn endpoints() -> Vec<Endpoint> {
             on_case: false,
         },
         Endpoint {
+            name: "read the access log",
+            method: Method::GET,
+            path: "/api/v1/access-log",
+            body: None,
+            allowed: "-----Y-",
+            on_case: false,
+        },
+        Endpoint {
             name: "create token",
             method: Method::POST,
             path: "/api/v1/tokens",

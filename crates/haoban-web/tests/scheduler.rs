@@ -6,9 +6,11 @@ mod support;
 
 use haoban_cases::{CenterId, Role};
 use haoban_insight::{Config, Month, MonthlyList};
-use haoban_web::scheduler::{Done, tick};
+use haoban_store::access::{Purged, RETENTION_ACTION};
+use haoban_web::scheduler::{Done, SCHEDULER, tick};
+use haoban_web::{Retention, RetentionError};
 use serde_json::json;
-use support::{TestApp, at};
+use support::{Auth, RESIDENT, TestApp, at};
 
 fn month(text: &str) -> Month {
     Month::parse(text).unwrap()
@@ -90,5 +92,93 @@ async fn nothing_is_due_before_the_first_working_day() {
     app.open_case(&clerk).await;
     // Sunday 1 November 2026: the month's first working day is Monday the 2nd.
     app.clock.set(at("2026-11-01 02:00"));
-    assert_eq!(tick(&app.state).await.unwrap(), Done::default());
+    let done = tick(&app.state).await.unwrap();
+    // Only the day's retention run, which finds nothing old enough.
+    assert_eq!(done.purged, Some(Purged::default()));
+    assert_eq!(
+        Done {
+            purged: None,
+            ..done
+        },
+        Done::default()
+    );
+}
+
+/// A visitor registered, a resident's code sent and a staff session left open; three
+/// years and a day later (the default retention) the daily run removes them, writes one
+/// access-log record of its counts, and does not run again that day.
+#[tokio::test]
+async fn personal_data_past_its_retention_goes_and_the_run_is_recorded() {
+    let app = TestApp::new().await;
+    let desk = app.staff("li", Role::Desk, "linfen").await;
+    let registered = app
+        .post(
+            "/api/v1/visitors",
+            json!({"id_number": RESIDENT, "name": "王阿姨", "phone": "13800000000"}),
+            &desk,
+        )
+        .await;
+    assert_eq!(registered.status.as_u16(), 201, "{:?}", registered.body);
+    let sent = app
+        .post(
+            "/api/v1/resident/code",
+            json!({"id_number": RESIDENT, "center": "linfen"}),
+            &Auth::Anonymous,
+        )
+        .await;
+    assert_eq!(sent.status.as_u16(), 202);
+    let linfen = CenterId::parse("linfen").unwrap();
+    let store = &app.state.store;
+
+    // A year on: the session and the code have expired; the visitor is kept.
+    app.clock.set(at("2027-11-02 02:00"));
+    let purged = tick(&app.state)
+        .await
+        .unwrap()
+        .purged
+        .expect("the day's run");
+    assert_eq!(
+        (purged.sessions, purged.login_codes, purged.visitors),
+        (1, 1, 0)
+    );
+    assert!(store.visitor(&linfen, RESIDENT).await.unwrap().is_some());
+    assert_eq!(tick(&app.state).await.unwrap().purged, None, "once a day");
+
+    // Three years and a day after the visit: the visitor goes.
+    app.clock.set(at("2029-11-02 02:00"));
+    let purged = tick(&app.state)
+        .await
+        .unwrap()
+        .purged
+        .expect("the day's run");
+    assert_eq!(purged.visitors, 1);
+    assert!(store.visitor(&linfen, RESIDENT).await.unwrap().is_none());
+    // The log kept what is within its 365 days and ends with the run's own record.
+    let (chain, head) = store.access_chain().await.unwrap();
+    assert_eq!(haoban_store::access::verify(&chain, head), Ok(()));
+    let last = &chain.last().expect("records").record;
+    assert_eq!(
+        (last.actor.as_str(), last.action.as_str()),
+        (SCHEDULER, RETENTION_ACTION)
+    );
+    assert_eq!(last.object, purged.summary());
+    assert!(chain.iter().all(|e| e.record.at >= at("2028-11-02 02:00")));
+}
+
+#[test]
+fn an_access_log_kept_less_than_180_days_is_refused() {
+    assert_eq!(
+        Retention::new(365, 179),
+        Err(RetentionError::AccessLogTooShort(179))
+    );
+    assert!(
+        RetentionError::AccessLogTooShort(179)
+            .to_string()
+            .contains("at least 180 days")
+    );
+    assert_eq!(
+        Retention::new(0, 180),
+        Err(RetentionError::PersonalDataZero)
+    );
+    assert!(Retention::new(30, 180).is_ok());
 }

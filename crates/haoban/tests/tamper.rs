@@ -552,6 +552,24 @@ fn audit_verify_finds_every_kind_of_tampering() {
         "{stderr}"
     );
 
+    // The access log is chained too: who made a request, changed behind the server's back.
+    let log = dir.path().join("access-log.db");
+    copy_db(&db, &log);
+    let mut conn = Db::open(&log);
+    let changed = conn.exec(
+        "UPDATE access_log SET actor = 'someone-else' WHERE seq = (SELECT min(seq) FROM access_log)",
+        vec![],
+    );
+    conn.close();
+    assert_eq!(changed, 1, "the server's requests are on the access log");
+    let out = support::audit_verify(&log);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("TAMPERED: access log: record ") && stderr.contains("altered"),
+        "{stderr}"
+    );
+
     // A mistyped path is an error, not an empty database reported intact.
     let missing = dir.path().join("no-such.db");
     let out = support::audit_verify(&missing);

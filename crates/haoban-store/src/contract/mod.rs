@@ -12,6 +12,7 @@ use haoban_cases::{
 
 use crate::{CaseFilter, LoginCode, Session, SessionKind, Store, StoreError, User};
 
+mod access;
 mod feedback;
 mod hall;
 mod history;
@@ -20,6 +21,7 @@ mod offers;
 pub mod personal_data;
 mod self_service;
 mod training;
+pub use access::*;
 pub use feedback::*;
 pub use hall::*;
 pub use history::*;
@@ -86,6 +88,9 @@ macro_rules! contract_suite {
             a_large_scan_is_one_transaction,
             imports_history_exactly_as_the_one_step_methods_record_it,
             an_import_that_does_not_fit_stores_nothing,
+            keeps_an_access_log_as_one_verifiable_chain,
+            concurrent_requests_append_one_unbroken_log,
+            purges_personal_data_past_its_retention_and_records_it,
         );
     };
     (@tests $make:path, $($name:ident),* $(,)?) => {
@@ -107,7 +112,7 @@ pub(crate) fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 27).expect("date")
 }
 
-fn ctx(role: Role, center_name: &str) -> Context {
+pub(crate) fn ctx(role: Role, center_name: &str) -> Context {
     Context {
         actor: format!("{role}-a"),
         role,
@@ -137,7 +142,7 @@ fn applicant() -> Applicant {
     }
 }
 
-async fn open(store: &dyn Store, center_name: &str) -> haoban_cases::Case {
+pub(crate) async fn open(store: &dyn Store, center_name: &str) -> haoban_cases::Case {
     let event = submit(
         &ctx(Role::Clerk, center_name),
         applicant(),
@@ -536,7 +541,7 @@ pub async fn lists_the_users_of_a_center(store: Arc<dyn Store>) {
     );
 }
 
-fn session(id: &str, subject: &str, kind: SessionKind) -> Session {
+pub(crate) fn session(id: &str, subject: &str, kind: SessionKind) -> Session {
     let at = Utc
         .with_ymd_and_hms(2026, 11, 27, 1, 0, 0)
         .single()

@@ -1,5 +1,6 @@
 //! `/api/v1`: one module per resource.
 
+pub mod access_log;
 pub mod audit;
 pub mod cases;
 pub mod catalog;

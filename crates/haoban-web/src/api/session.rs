@@ -12,11 +12,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::audit::AccessNote;
 use crate::auth::totp::TotpSecret;
 use crate::auth::{
     Principal, SESSION_COOKIE, hash_secret, new_secret, verify_nothing, verify_password,
 };
-use crate::client::ClientSource;
+use crate::client_addr::ClientSource;
 use crate::error::{AppError, AppResult};
 
 /// Wrong codes allowed before a resident must ask for a new one.
@@ -95,9 +96,11 @@ fn signed_in(state: &AppState, secret: &str, session: &Session) -> Response {
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientSource(source): ClientSource,
+    note: AccessNote,
     body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<Response> {
     let Json(form) = body?;
+    note.attempted(&form.username);
     sign_staff_in(&state, &source, &form).await
 }
 
@@ -233,9 +236,11 @@ fn code_hash(id_number: &str, code: &str) -> String {
 
 pub async fn send_code(
     State(state): State<AppState>,
+    note: AccessNote,
     body: Result<Json<CodeRequest>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<StatusCode> {
     let Json(request) = body?;
+    note.attempted(&request.id_number);
     send_resident_code(&state, &request.id_number, &request.center).await?;
     Ok(StatusCode::ACCEPTED)
 }
@@ -274,9 +279,11 @@ pub struct ResidentSignIn {
 
 pub async fn resident_sign_in(
     State(state): State<AppState>,
+    note: AccessNote,
     body: Result<Json<ResidentSignIn>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<Response> {
     let Json(form) = body?;
+    note.attempted(&form.id_number);
     sign_resident_in(&state, &form.id_number, &form.code, None).await
 }
 

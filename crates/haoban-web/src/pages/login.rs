@@ -15,7 +15,8 @@ use super::{
 };
 use crate::AppState;
 use crate::api::session::{SignIn, WRONG_CREDENTIALS, sign_out as api_sign_out, sign_staff_in};
-use crate::client::ClientSource;
+use crate::audit::AccessNote;
+use crate::client_addr::ClientSource;
 use crate::error::AppError;
 
 #[derive(Template)]
@@ -70,6 +71,7 @@ pub struct LoginForm {
 pub async fn submit(
     State(state): State<AppState>,
     ClientSource(source): ClientSource,
+    note: AccessNote,
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
@@ -113,6 +115,7 @@ pub async fn submit(
     if page.username_error.is_some() || page.password_error.is_some() {
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
+    note.attempted(&form.username);
     let totp = Some(form.totp.trim().to_owned()).filter(|code| !code.is_empty());
     let body = SignIn::new(form.username, form.password, totp);
     match sign_staff_in(&state, &source, &body).await {

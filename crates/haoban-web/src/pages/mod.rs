@@ -6,6 +6,7 @@
 //! `x-csrf-token` header, so a page form carries the session's token as the hidden field
 //! `csrf_token`, and [`check_csrf`] compares it.
 
+mod access_log;
 mod admin;
 mod appointments;
 mod board;
@@ -75,6 +76,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/office/cases/{number}/{action}", post(office::act))
         .route("/office/cases/{number}/uploads/{id}", get(office::download))
         .route("/admin", get(admin::page))
+        .route("/access-log", get(access_log::page))
         .route("/admin/windows", post(admin::save_window))
         .route("/admin/windows/remove", post(admin::remove_window))
         .route("/admin/users", post(admin::create_user))
@@ -296,6 +298,12 @@ fn nav_links(lang: Lang, principal: &Principal) -> Vec<NavLink> {
             "/admin",
             "admin",
             admin::nav_label(lang),
+        ),
+        (
+            access_log::may_use(principal),
+            "/access-log",
+            "access-log",
+            access_log::nav_label(lang),
         ),
     ]
     .into_iter()

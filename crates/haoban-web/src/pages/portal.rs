@@ -31,6 +31,7 @@ use crate::api::cases::{case_deadline, reachable};
 use crate::api::feedback::{RateRequest, give};
 use crate::api::self_service::{file_response, read_upload};
 use crate::api::session::{send_resident_code, sign_resident_in};
+use crate::audit::AccessNote;
 use crate::auth::Principal;
 use crate::error::AppError;
 
@@ -262,12 +263,14 @@ fn check_sign_in(page: &mut SignInPage, p: &'static PortalMsgs, form: &SignInFor
 /// `POST /portal`: `step=code` sends a code, `step=sign_in` checks it.
 pub async fn sign_in(
     State(state): State<AppState>,
+    note: AccessNote,
     lang: Lang,
     uri: Uri,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
     let p = PortalMsgs::of(lang);
     let form = form.map(|Form(f)| f).unwrap_or_default();
+    note.attempted(&form.id_number);
     let mut page = SignInPage::new(&state, lang, &uri, None).await;
     if !check_sign_in(&mut page, p, &form) {
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);

@@ -145,7 +145,15 @@ pub struct ServeArgs {
     /// comma-separated, e.g. `supervisor,office`.
     #[arg(long, env = "HAOBAN_TOTP_ROLES", value_delimiter = ',', value_parser = parse_staff_role)]
     totp_roles: Vec<Role>,
-    /// A reverse proxy (its address) whose X-Forwarded-For names the client; repeat for more.
+    /// Days personal data is kept: visitors not seen since, appointments, offers, finished
+    /// cabinet parcels, and the files of cases closed that long ago (docs/audit.md).
+    #[arg(long, env = "HAOBAN_PERSONAL_DATA_RETENTION_DAYS", default_value_t = 3 * 365)]
+    personal_data_retention_days: u32,
+    /// Days the access log (审计日志) is kept: at least 180, or the server refuses to start.
+    #[arg(long, env = "HAOBAN_ACCESS_LOG_RETENTION_DAYS", default_value_t = 365)]
+    access_log_retention_days: u32,
+    /// A reverse proxy whose X-Forwarded-For names the client (repeat for several). Without
+    /// one, the client is the address that connected.
     #[arg(
         long = "trusted-proxy",
         env = "HAOBAN_TRUSTED_PROXIES",
@@ -197,6 +205,13 @@ pub(super) fn failed(message: impl std::fmt::Display) -> ExitCode {
 const SCHEDULER_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 pub fn serve(args: &ServeArgs) -> ExitCode {
+    let retention = match haoban_web::Retention::new(
+        args.personal_data_retention_days,
+        args.access_log_retention_days,
+    ) {
+        Ok(retention) => retention,
+        Err(err) => return failed(err),
+    };
     let catalog = match load_catalog(&args.catalog) {
         Ok(catalog) => catalog,
         Err(code) => return code,
@@ -221,7 +236,9 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         config.self_service.kiosk_idle_seconds = args.kiosk_idle_seconds;
         config.password_rule = args.password_rule;
         config.totp_roles = args.totp_roles.clone();
-        config.trusted_proxies = args.trusted_proxies.clone();
+        config.retention = retention;
+        config.trusted_proxies =
+            haoban_web::client_addr::TrustedProxies::new(args.trusted_proxies.iter().copied());
         serve_on(listener, store, catalog, config).await
     })
 }
@@ -244,9 +261,9 @@ pub(super) async fn serve_on(
     };
     // Monthly lists on the first working day, default ratings each day.
     let scheduled = haoban_web::scheduler::spawn(state.clone(), SCHEDULER_EVERY);
-    let app = haoban_web::router(state);
-    // The peer's address reaches handlers: sign-in lockout counts per account and source.
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    // The peer's address reaches the access log and the sign-in lockout (and, behind a
+    // trusted proxy, the client's from X-Forwarded-For).
+    let app = haoban_web::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await;
@@ -319,16 +336,19 @@ pub(super) struct Intact {
     pub centers: usize,
     pub events: u64,
     pub cases: u64,
+    /// Records of the access log (审计日志), one chain for the installation.
+    pub access_records: usize,
 }
 
 impl Intact {
     pub(super) fn summary(&self) -> String {
         format!(
-            "process record intact: {} center{}, {} events, {} cases",
+            "process record intact: {} center{}, {} events, {} cases; access log intact: {} records",
             self.centers,
             if self.centers == 1 { "" } else { "s" },
             self.events,
-            self.cases
+            self.cases,
+            self.access_records
         )
     }
 }
@@ -350,6 +370,7 @@ pub(super) async fn verify_record(
         centers: centers.len(),
         events: 0,
         cases: 0,
+        access_records: 0,
     };
     for center in &centers {
         let chain = store.chain(center).await.map_err(unreadable)?;
@@ -368,5 +389,9 @@ pub(super) async fn verify_record(
         intact.events += count;
         intact.cases += matched;
     }
+    let (records, head) = store.access_chain().await.map_err(unreadable)?;
+    haoban_store::access::verify(&records, head)
+        .map_err(|broken| Unverified::Tampered(format!("access log: {broken}")))?;
+    intact.access_records = records.len();
     Ok(intact)
 }

@@ -16,6 +16,7 @@ use haoban_store::{StoreError, User};
 use super::msgs::AdminMsgs;
 use super::{Done, Posted, Shown, done, fill, show};
 use crate::AppState;
+use crate::audit::AccessNote;
 use crate::auth::totp::TotpSecret;
 use crate::auth::{CredentialProblem, PasswordRule, Principal, check_username, hash_password};
 use crate::error::AppError;
@@ -188,12 +189,14 @@ pub async fn create_user(
     lang: Lang,
     uri: Uri,
     SignedIn(principal): SignedIn,
+    note: AccessNote,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let posted = match Posted::read(lang, &uri, &principal, Action::ManageUsers, form) {
         Ok(posted) => posted,
         Err(refused) => return *refused,
     };
+    note.about("username", &posted.field("username"));
     let a = AdminMsgs::of(lang);
     let typed = posted.field("username");
     let password = posted.field("password");
@@ -272,12 +275,14 @@ pub async fn disable_user(
     lang: Lang,
     uri: Uri,
     SignedIn(principal): SignedIn,
+    note: AccessNote,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let posted = match Posted::read(lang, &uri, &principal, Action::ManageUsers, form) {
         Ok(posted) => posted,
         Err(refused) => return *refused,
     };
+    note.about("username", &posted.field("username"));
     let a = AdminMsgs::of(lang);
     let username = posted.field("username").trim().to_owned();
     let refused = if username == principal.subject {
