@@ -118,8 +118,9 @@ impl PasswordRule {
         if count > PASSWORD_MAX_CHARS {
             return Err(CredentialProblem::PasswordLong);
         }
+        // A name of one or two characters is in too many passwords to mean anything.
         let name = username.trim().to_lowercase();
-        if !name.is_empty() && password.to_lowercase().contains(&name) {
+        if name.chars().count() >= 3 && password.to_lowercase().contains(&name) {
             return Err(CredentialProblem::PasswordHasUsername);
         }
         if self == PasswordRule::Mlps {

@@ -146,7 +146,7 @@ fn endpoints() -> Vec<Endpoint> {
             method: Method::GET,
             path: "/api/v1/access-log",
             body: None,
-            allowed: "-----Y-",
+            allowed: "------Y-",
             on_case: false,
         },
         Endpoint {

@@ -513,7 +513,8 @@ fn fsync_and_write_failures_give_errors_never_a_false_success_and_clear() {
         .arg("-f")
         .arg(&fifo)
         .arg(support::HAOBAN)
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "warn")
+        .env("HAOBAN_DATA_KEY_FILE", support::data_key_file());
     let server = Server::start_with(
         command,
         &[OsStr::new("--db"), db.as_os_str()],
