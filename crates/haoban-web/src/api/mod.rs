@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod cases;
 pub mod catalog;
+pub(crate) mod extract;
 pub mod feedback;
 pub mod follow_ups;
 pub mod hall;

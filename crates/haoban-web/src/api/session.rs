@@ -11,6 +11,7 @@ use haoban_store::{LoginCode, Session, SessionKind};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::extract::Object;
 use crate::AppState;
 use crate::auth::{
     Principal, SESSION_COOKIE, hash_secret, new_secret, verify_nothing, verify_password,
@@ -79,9 +80,9 @@ fn signed_in(state: &AppState, secret: &str, session: &Session) -> Response {
 
 pub async fn sign_in(
     State(state): State<AppState>,
-    body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
+    body: Result<Object<SignIn>, AppError>,
 ) -> AppResult<Response> {
-    let Json(form) = body?;
+    let Object(form) = body?;
     let wrong = || AppError::Forbidden("wrong username or password".into());
     let Some(user) = state.store.user(&form.username).await? else {
         verify_nothing(&form.password);
@@ -166,9 +167,9 @@ fn code_hash(id_number: &str, code: &str) -> String {
 
 pub async fn send_code(
     State(state): State<AppState>,
-    body: Result<Json<CodeRequest>, axum::extract::rejection::JsonRejection>,
+    body: Result<Object<CodeRequest>, AppError>,
 ) -> AppResult<StatusCode> {
-    let Json(request) = body?;
+    let Object(request) = body?;
     send_resident_code(&state, &request.id_number, &request.center).await?;
     Ok(StatusCode::ACCEPTED)
 }
@@ -207,9 +208,9 @@ pub struct ResidentSignIn {
 
 pub async fn resident_sign_in(
     State(state): State<AppState>,
-    body: Result<Json<ResidentSignIn>, axum::extract::rejection::JsonRejection>,
+    body: Result<Object<ResidentSignIn>, AppError>,
 ) -> AppResult<Response> {
-    let Json(form) = body?;
+    let Object(form) = body?;
     sign_resident_in(&state, &form.id_number, &form.code, None).await
 }
 

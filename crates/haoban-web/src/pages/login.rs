@@ -3,7 +3,6 @@
 //! for a wrong name or password) are the same by construction.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
@@ -116,7 +115,7 @@ pub async fn submit(
             Ok(body) => body,
             Err(err) => return error_page(lang, &uri, None, AppError::Unexpected(err.to_string())),
         };
-    match sign_in(State(state), Ok(Json(body))).await {
+    match sign_in(State(state), Ok(crate::api::extract::Object(body))).await {
         Ok(signed_in) => {
             let mut response = see_other(&next);
             if let Some(cookie) = signed_in.headers().get(header::SET_COOKIE) {
