@@ -55,10 +55,8 @@ where
         if !raw.get().starts_with('{') {
             return Err(AppError::Invalid("the body must be a JSON object".into()));
         }
-        serde_json::from_str(raw.get()).map(Object).map_err(|err| {
-            AppError::Invalid(format!(
-                "Failed to deserialize the JSON body into the target type: {err}"
-            ))
-        })
+        // axum's reading, so a message names the field (`priority: unknown variant`).
+        let Json(value) = Json::<T>::from_bytes(raw.get().as_bytes())?;
+        Ok(Object(value))
     }
 }
