@@ -28,7 +28,7 @@ PASSWORD = "schemathesis test password"
 # case work). Every operation runs as each.
 ROLES = os.environ.get("ST_ROLES", "clerk,supervisor,admin").split(",")
 SEED = os.environ.get("ST_SEED", "20261202")
-MAX_EXAMPLES = os.environ.get("ST_MAX_EXAMPLES", "20")
+MAX_EXAMPLES = os.environ.get("ST_MAX_EXAMPLES", "50")
 # Signing out with the run's token would end it for every later request: DELETE
 # /api/v1/session runs alone, with a token of its own.
 SIGN_OUT = "DELETE /api/v1/session"
