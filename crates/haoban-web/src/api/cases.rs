@@ -1,7 +1,9 @@
 //! Cases: open one from a pre-review, act on it, read it, list them, read its record.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use super::extract::{Object, Path, Query};
 use axum::http::StatusCode;
 use haoban_cases::{
     Action, Applicant, Case, CaseNumber, CaseStatus, Channel, Command, Context, Deadline,
@@ -19,7 +21,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, authorize};
 
-type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+type Body<T> = Result<Object<T>, AppError>;
 
 fn context(state: &AppState, principal: &Principal, center: &haoban_cases::CenterId) -> Context {
     Context {
@@ -132,7 +134,7 @@ pub async fn create(
     principal: Principal,
     body: Body<NewCase>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
-    let Json(request) = body?;
+    let Object(request) = body?;
     let opening = Opening {
         item: &request.item,
         id_number: &request.applicant.id_number,
@@ -383,9 +385,9 @@ pub async fn act(
     State(state): State<AppState>,
     principal: Principal,
     Path((number, action)): Path<(String, String)>,
-    body: Option<Json<Value>>,
+    body: Result<Option<Json<Value>>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<Json<Value>> {
-    let mut fields = match body {
+    let mut fields = match body? {
         Some(Json(Value::Object(map))) => map,
         Some(Json(Value::Null)) | None => serde_json::Map::new(),
         Some(Json(_)) => return Err(AppError::Invalid("the body must be a JSON object".into())),

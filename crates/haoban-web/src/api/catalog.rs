@@ -1,7 +1,9 @@
 //! The catalog, item guides and pre-review: open to everyone, signed in or not.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use super::extract::{Object, Path, Query};
 use haoban_catalog::guide::ItemGuide;
 use haoban_catalog::{Applicant, Locale, Selection};
 use serde::Deserialize;
@@ -84,9 +86,9 @@ pub struct PrereviewRequest {
 
 pub async fn prereview(
     State(state): State<AppState>,
-    body: Result<Json<PrereviewRequest>, axum::extract::rejection::JsonRejection>,
+    body: Result<Object<PrereviewRequest>, AppError>,
 ) -> AppResult<Json<Value>> {
-    let Json(request) = body?;
+    let Object(request) = body?;
     let catalog = &state.catalog;
     let applicant = Applicant::from_json(catalog, request.facts.get())
         .map_err(|e| AppError::Invalid(e.to_string()))?;

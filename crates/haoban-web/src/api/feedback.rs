@@ -16,7 +16,9 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use super::extract::{Object, Query};
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
@@ -33,7 +35,7 @@ use crate::auth::{MaybePrincipal, Principal, hash_secret, new_secret};
 use crate::error::{AppError, AppResult};
 use crate::{AppState, authorize};
 
-type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+type Body<T> = Result<Object<T>, AppError>;
 
 #[derive(Deserialize)]
 pub struct RateRequest {
@@ -79,7 +81,7 @@ pub async fn rate(
     if let Some(principal) = &principal {
         authorize(principal, Action::Rate)?;
     }
-    let Json(request) = body?;
+    let Object(request) = body?;
     let rated = give(&state, principal.as_ref(), request).await?;
     Ok((
         StatusCode::CREATED,

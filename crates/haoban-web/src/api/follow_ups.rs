@@ -3,7 +3,9 @@
 //! them decides the appeal.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use super::extract::{Object, Path, Query};
 use haoban_cases::Action;
 use haoban_feedback::{FollowUp, FollowUpCommand, FollowUpId, step};
 use serde::Deserialize;
@@ -13,7 +15,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, authorize};
 
-type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+type Body<T> = Result<Object<T>, AppError>;
 
 /// Whether the principal sees every follow-up of the center (the supervisor) or only
 /// those about them (any other staff member, who may appeal their own); 403 for a role
@@ -161,7 +163,7 @@ pub async fn call_back(
     Path(id): Path<String>,
     body: Body<NoteRequest>,
 ) -> AppResult<Json<Value>> {
-    let Json(request) = body?;
+    let Object(request) = body?;
     let command = FollowUpCommand::CallBack { note: request.note };
     act(&state, &principal, &id, command).await
 }
@@ -172,7 +174,7 @@ pub async fn fix(
     Path(id): Path<String>,
     body: Body<NoteRequest>,
 ) -> AppResult<Json<Value>> {
-    let Json(request) = body?;
+    let Object(request) = body?;
     act(
         &state,
         &principal,
@@ -188,7 +190,7 @@ pub async fn appeal(
     Path(id): Path<String>,
     body: Body<AppealRequest>,
 ) -> AppResult<Json<Value>> {
-    let Json(request) = body?;
+    let Object(request) = body?;
     let command = FollowUpCommand::Appeal {
         reason: request.reason,
     };
@@ -201,7 +203,7 @@ pub async fn decide(
     Path(id): Path<String>,
     body: Body<DecideRequest>,
 ) -> AppResult<Json<Value>> {
-    let Json(request) = body?;
+    let Object(request) = body?;
     let command = FollowUpCommand::Decide {
         upheld: request.upheld,
         note: request.note,

@@ -2,7 +2,9 @@
 //! wait estimates.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use super::extract::{Object, Path};
 use axum::http::StatusCode;
 use haoban_cases::Action;
 use haoban_cases::CenterId;
@@ -18,7 +20,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, authorize};
 
-type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+type Body<T> = Result<Object<T>, AppError>;
 
 pub(crate) fn by(state: &AppState, principal: &Principal) -> By {
     By {
@@ -63,7 +65,7 @@ pub async fn issue(
     body: Body<IssueRequest>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     authorize(&principal, Action::IssueTicket)?;
-    let Json(request) = body?;
+    let Object(request) = body?;
     let category = match request.category.as_deref() {
         None => 'A',
         Some(text) => category_letter(text)?,
@@ -229,7 +231,7 @@ pub async fn step(
     body: Body<StepRequest>,
 ) -> AppResult<Json<Value>> {
     authorize(&principal, Action::CallTicket)?;
-    let Json(request) = body?;
+    let Object(request) = body?;
     let number = TicketNumber::parse(&number).map_err(|e| AppError::Invalid(e.to_string()))?;
     let window = window_name(&request.window)?;
     let command = queue_command(

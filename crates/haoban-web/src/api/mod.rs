@@ -4,6 +4,7 @@ pub mod access_log;
 pub mod audit;
 pub mod cases;
 pub mod catalog;
+pub(crate) mod extract;
 pub mod feedback;
 pub mod follow_ups;
 pub mod hall;

@@ -4,7 +4,9 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use super::extract::{Object, Path, Query};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use haoban_cases::{
@@ -22,7 +24,7 @@ use crate::auth::{Principal, new_secret};
 use crate::error::{AppError, AppResult};
 use crate::{AppState, authorize};
 
-type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+type Body<T> = Result<Object<T>, AppError>;
 
 fn invalid(err: impl std::fmt::Display) -> AppError {
     AppError::Invalid(err.to_string())
@@ -359,7 +361,7 @@ pub struct DoorRequest {
 
 /// `POST /kiosk/door`: the door controller's call when it has identified a resident.
 pub async fn door(State(state): State<AppState>, body: Body<DoorRequest>) -> AppResult<StatusCode> {
-    let Json(request) = body?;
+    let Object(request) = body?;
     enter_door(&state, &request.center, &request.id_number, &request.door).await?;
     Ok(StatusCode::CREATED)
 }
@@ -376,7 +378,7 @@ pub async fn pickup(
     State(state): State<AppState>,
     body: Body<PickupRequest>,
 ) -> AppResult<Json<Value>> {
-    let Json(request) = body?;
+    let Object(request) = body?;
     let picked = pick_up(&state, &request.center, &request.id_number, &request.code).await?;
     Ok(Json(json!(picked)))
 }
@@ -423,7 +425,7 @@ pub async fn install(
     body: Body<CabinetRequest>,
 ) -> AppResult<StatusCode> {
     authorize(&principal, Action::ManageHall)?;
-    let Json(request) = body?;
+    let Object(request) = body?;
     let cabinet = Cabinet::new(
         &request.name,
         &request.location,
@@ -450,7 +452,7 @@ pub async fn upload(
     State(state): State<AppState>,
     principal: Principal,
     Path(number): Path<String>,
-    query: Result<Query<UploadQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<UploadQuery>, AppError>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<Value>)> {

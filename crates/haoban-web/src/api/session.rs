@@ -11,6 +11,7 @@ use haoban_store::{LoginCode, Session, SessionKind, User};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::extract::Object;
 use crate::AppState;
 use crate::audit::AccessNote;
 use crate::auth::totp::TotpSecret;
@@ -97,9 +98,9 @@ pub async fn sign_in(
     State(state): State<AppState>,
     ClientSource(source): ClientSource,
     note: AccessNote,
-    body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
+    body: Result<Object<SignIn>, AppError>,
 ) -> AppResult<Response> {
-    let Json(form) = body?;
+    let Object(form) = body?;
     note.attempted(&form.username);
     sign_staff_in(&state, &source, &form).await
 }
@@ -237,9 +238,9 @@ fn code_hash(id_number: &str, code: &str) -> String {
 pub async fn send_code(
     State(state): State<AppState>,
     note: AccessNote,
-    body: Result<Json<CodeRequest>, axum::extract::rejection::JsonRejection>,
+    body: Result<Object<CodeRequest>, AppError>,
 ) -> AppResult<StatusCode> {
-    let Json(request) = body?;
+    let Object(request) = body?;
     note.attempted(&request.id_number);
     send_resident_code(&state, &request.id_number, &request.center).await?;
     Ok(StatusCode::ACCEPTED)
@@ -280,9 +281,9 @@ pub struct ResidentSignIn {
 pub async fn resident_sign_in(
     State(state): State<AppState>,
     note: AccessNote,
-    body: Result<Json<ResidentSignIn>, axum::extract::rejection::JsonRejection>,
+    body: Result<Object<ResidentSignIn>, AppError>,
 ) -> AppResult<Response> {
-    let Json(form) = body?;
+    let Object(form) = body?;
     note.attempted(&form.id_number);
     sign_resident_in(&state, &form.id_number, &form.code, None).await
 }

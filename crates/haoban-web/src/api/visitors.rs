@@ -2,7 +2,9 @@
 //! only a consultation), and appointments by slot with check-in.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use super::extract::{Object, Query};
 use axum::http::StatusCode;
 use chrono::{NaiveDate, NaiveTime};
 use haoban_cases::{Action, IdNumber};
@@ -16,7 +18,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, authorize};
 
-type Body<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+type Body<T> = Result<Object<T>, AppError>;
 
 fn visitor_view(visitor: &Visitor) -> Value {
     json!({
@@ -40,7 +42,7 @@ pub async fn lookup(
     body: Body<LookupRequest>,
 ) -> AppResult<Json<Value>> {
     authorize(&principal, Action::IssueTicket)?;
-    let Json(request) = body?;
+    let Object(request) = body?;
     let id = IdNumber::parse(&request.id_number).map_err(|e| AppError::Invalid(e.to_string()))?;
     let visitor = state
         .store
@@ -63,7 +65,7 @@ pub async fn register(
     body: Body<VisitorRequest>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     authorize(&principal, Action::IssueTicket)?;
-    let Json(request) = body?;
+    let Object(request) = body?;
     let visitor = Visitor::new(
         &request.id_number,
         &request.name,
@@ -99,7 +101,7 @@ pub async fn consult(
     body: Body<VisitRequest>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     authorize(&principal, Action::IssueTicket)?;
-    let Json(request) = body?;
+    let Object(request) = body?;
     let event = consultation(
         &state,
         request.id_number.as_deref(),
@@ -262,7 +264,7 @@ pub async fn book(
     body: Body<BookRequest>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     authorize(&principal, Action::IssueTicket)?;
-    let Json(request) = body?;
+    let Object(request) = body?;
     let plan = SlotPlan::default();
     let (day, appointment) = booking(
         &state,
@@ -324,7 +326,7 @@ pub async fn check_in(
     principal: Principal,
     body: Body<CheckInRequest>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
-    let Json(request) = body?;
+    let Object(request) = body?;
     let ticket = arrive(&state, &principal, &request.id_number).await?;
     Ok((StatusCode::CREATED, Json(ticket_view(&ticket, None))))
 }
