@@ -8,10 +8,14 @@ what scripts use and go through the same policy.
 """
 
 import argparse
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -22,11 +26,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CENTER = "linfen"
-PASSWORD = "schemathesis test password"
+PASSWORD = "Schemathesis-test-2026"
 # The roles whose view of the API differs the most: the window clerk (cases, the queue),
 # the supervisor (follow-ups, appeals, the audit) and the administrator (cabinets; refused
 # case work). Every operation runs as each.
-ROLES = os.environ.get("ST_ROLES", "clerk,supervisor,admin").split(",")
+ROLES = os.environ.get("ST_ROLES", "clerk,supervisor,sysadmin").split(",")
 SEED = os.environ.get("ST_SEED", "20261202")
 MAX_EXAMPLES = os.environ.get("ST_MAX_EXAMPLES", "50")
 # Signing out with the run's token would end it for every later request: DELETE
@@ -51,12 +55,16 @@ def request(base, method, path, body=None, headers=None):
 def start_server(binary, root, work):
     db = work / "haoban.db"
     for role in ROLES + ["desk"]:
-        subprocess.run(
+        made = subprocess.run(
             [binary, "admin", "create-user", "--db", db, "--username", f"{role}1",
              "--role", role, "--center", CENTER],
             input=PASSWORD + "\n", text=True, check=True, cwd=root,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
         )
+        # The administrators get a TOTP key, printed once; they sign in with its code.
+        key = re.search(r"TOTP key:\s+([A-Z2-7]+)", made.stdout)
+        if key:
+            TOTP_KEYS[f"{role}1"] = key.group(1)
     log = open(work / "server.log", "w+")
     server = subprocess.Popen(
         [binary, "serve", "--db", db, "--listen", "127.0.0.1:0",
@@ -80,9 +88,31 @@ def start_server(binary, root, work):
     raise SystemExit("haoban serve did not answer:\n" + (work / "server.log").read_text()[-3000:])
 
 
+TOTP_KEYS = {}
+
+
+LAST_STEPS = {}
+
+
+def totp_code(key):
+    """RFC 6238: HMAC-SHA1 over the 30-second step, 6 digits. The server takes a code once,
+    and one step either side of its clock: a second sign-in in the same step uses the next."""
+    step = max(int(time.time()) // 30, LAST_STEPS.get(key, -1) + 1)
+    while step > int(time.time()) // 30 + 1:
+        time.sleep(1)
+    LAST_STEPS[key] = step
+    secret = base64.b32decode(key + "=" * (-len(key) % 8))
+    digest = hmac.new(secret, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return f"{number % 1_000_000:06d}"
+
+
 def token_for(base, username):
-    status, headers, signed = request(
-        base, "POST", "/api/v1/session", {"username": username, "password": PASSWORD})
+    body = {"username": username, "password": PASSWORD}
+    if username in TOTP_KEYS:
+        body["totp"] = totp_code(TOTP_KEYS[username])
+    status, headers, signed = request(base, "POST", "/api/v1/session", body)
     cookie = headers["set-cookie"].split(";")[0]
     _, _, made = request(base, "POST", "/api/v1/tokens", None,
                          {"cookie": cookie, "x-csrf-token": signed["csrf_token"]})

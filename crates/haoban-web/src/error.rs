@@ -25,6 +25,11 @@ pub enum AppError {
     Invalid(String),
     #[error("too many failed attempts; try again after {0}")]
     Locked(String),
+    /// Over a per-source rate limit: the seconds to wait.
+    #[error(
+        "请求过于频繁，请 {0} 秒后再试。Too many requests from this address; try again in {0} seconds."
+    )]
+    RateLimited(u64),
     #[error("internal error")]
     Unexpected(String),
 }
@@ -40,6 +45,7 @@ impl AppError {
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             AppError::Locked(_) => (StatusCode::TOO_MANY_REQUESTS, "locked"),
+            AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             AppError::Unexpected(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -56,11 +62,17 @@ impl IntoResponse for AppError {
             }
             other => other.to_string(),
         };
-        (
+        let mut response = (
             status,
             Json(json!({ "error": { "code": code, "message": message } })),
         )
-            .into_response()
+            .into_response();
+        if let AppError::RateLimited(wait) = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, wait.into());
+        }
+        response
     }
 }
 

@@ -21,6 +21,7 @@ pub mod error;
 pub mod list_export;
 pub mod notifier;
 mod pages;
+pub mod rate_limit;
 pub mod scheduler;
 
 pub use api::feedback::record_due_defaults;
@@ -57,6 +58,8 @@ pub struct WebConfig {
     pub trusted_proxies: client_addr::TrustedProxies,
     /// How long personal data and the access log are kept.
     pub retention: Retention,
+    /// Requests per minute one source may make at sign-in, code and kiosk doors.
+    pub rate_limits: rate_limit::RateLimits,
 }
 
 /// How long what identifies people is kept. The retention job (`scheduler`) removes what is
@@ -153,6 +156,7 @@ impl Default for WebConfig {
             self_service: SelfServiceConfig::default(),
             trusted_proxies: client_addr::TrustedProxies::none(),
             retention: Retention::default(),
+            rate_limits: rate_limit::RateLimits::default(),
         }
     }
 }
@@ -168,6 +172,8 @@ pub struct AppState {
     /// The 24-hour area's door and cabinet locks.
     pub devices: Arc<dyn Devices>,
     pub config: WebConfig,
+    /// This process's per-source counts (see [`rate_limit`]).
+    pub rate_limiter: Arc<rate_limit::RateLimiter>,
 }
 
 /// Checks the policy table for `action`: the scope it is allowed in, or 403.
@@ -248,6 +254,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             audit::record,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
         ))
         .with_state(state)
 }

@@ -178,7 +178,7 @@ fn failed(
             (StatusCode::BAD_REQUEST, t.bad_form_title, t.bad_form.into())
         }
         AppError::Forbidden(why) => (StatusCode::FORBIDDEN, t.forbidden_title, why),
-        AppError::Unauthorized | AppError::Locked(_) => (
+        AppError::Unauthorized | AppError::Locked(_) | AppError::RateLimited(_) => (
             StatusCode::UNAUTHORIZED,
             t.forbidden_title,
             t.bad_form.into(),

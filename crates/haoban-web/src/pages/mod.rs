@@ -408,7 +408,7 @@ pub fn error_page(lang: Lang, uri: &Uri, principal: Option<&Principal>, err: App
             t.bad_form.to_owned(),
             None,
         ),
-        AppError::Unauthorized | AppError::Locked(_) => (
+        AppError::Unauthorized | AppError::Locked(_) | AppError::RateLimited(_) => (
             StatusCode::UNAUTHORIZED,
             t.login_title,
             t.login_hint.to_owned(),

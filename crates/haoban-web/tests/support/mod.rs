@@ -78,6 +78,7 @@ impl TestApp {
             notifier: notifier.clone(),
             devices: devices.clone(),
             config: WebConfig::default(),
+            rate_limiter: Arc::default(),
         };
         TestApp {
             state,

@@ -141,6 +141,10 @@ pub struct ServeArgs {
     #[arg(long, env = "HAOBAN_PASSWORD_RULE", default_value = "mlps",
           value_parser = parse_password_rule)]
     password_rule: PasswordRule,
+    /// Served over TLS by a reverse proxy (docs/deploy-tls.md): cookies are `Secure` and
+    /// pages send Strict-Transport-Security.
+    #[arg(long, env = "HAOBAN_SECURE_COOKIES")]
+    secure_cookies: bool,
     /// Roles besides the three administrators' that sign in with a TOTP code too,
     /// comma-separated, e.g. `supervisor,office`.
     #[arg(long, env = "HAOBAN_TOTP_ROLES", value_delimiter = ',', value_parser = parse_staff_role)]
@@ -235,6 +239,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         let mut config = WebConfig::default();
         config.self_service.kiosk_idle_seconds = args.kiosk_idle_seconds;
         config.password_rule = args.password_rule;
+        config.secure_cookies = args.secure_cookies;
         config.totp_roles = args.totp_roles.clone();
         config.retention = retention;
         config.trusted_proxies =
@@ -258,6 +263,7 @@ pub(super) async fn serve_on(
         notifier: Arc::new(LogNotifier),
         devices: Arc::new(LogDevices),
         config,
+        rate_limiter: Arc::default(),
     };
     // Monthly lists on the first working day, default ratings each day.
     let scheduled = haoban_web::scheduler::spawn(state.clone(), SCHEDULER_EVERY);
