@@ -5,6 +5,7 @@
 // The browser is Debian's chromium driven by playwright-core, which never downloads one.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,10 +26,21 @@ export const CENTER = 'linfen';
  * --kiosk-idle-seconds`, 60 by default): short, so a scenario can watch it happen.
  */
 export const KIOSK_IDLE_SECONDS = 15;
-export const PASSWORD = 'browser test password';
+/**
+ * Every account's password. New passwords follow the MLPS rule (`--password-rule mlps`, the
+ * default): at least 8 characters of at least three kinds (upper case, lower case, digits,
+ * others), not containing the username.
+ */
+export const PASSWORD = 'Browser-Test-2026';
 
-/** One account per role, created before the scenarios run; `users.desk` and so on. */
-export const ROLES = ['desk', 'clerk', 'office', 'supervisor', 'admin', 'auditor'];
+/**
+ * One account per role, created before the scenarios run; `users.desk` and so on. The
+ * three administrators (三权分立: system, security, audit) get a TOTP key from
+ * `create-user` and sign in with its code.
+ */
+export const ROLES = ['desk', 'clerk', 'office', 'supervisor', 'sysadmin', 'secadmin', 'auditor'];
+/** The roles that sign in with a TOTP code whatever `haoban serve --totp-roles` says. */
+export const ADMIN_ROLES = ['sysadmin', 'secadmin', 'auditor'];
 
 // ---- the server -------------------------------------------------------------------------
 
@@ -38,7 +50,11 @@ export function freshDatabase() {
   return { dir, db: path.join(dir, 'haoban.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** `haoban admin create-user`, the password on standard input. */
+/**
+ * `haoban admin create-user`, the password on standard input. An administrator's account
+ * comes with a TOTP key, printed once (`  TOTP key:  <BASE32>`): kept as `totpKey`, which
+ * `signIn` uses for the code.
+ */
 export function createUser(bin, db, { username, role, center = CENTER, password = PASSWORD }) {
   const run = spawnSync(
     bin,
@@ -49,7 +65,11 @@ export function createUser(bin, db, { username, role, center = CENTER, password 
   if (run.status !== 0) {
     throw new Error(`haoban admin create-user ${username} (${role}) failed (exit ${run.status}):\n${run.stderr}${run.stdout}`);
   }
-  return { username, role, center, password };
+  const totpKey = run.stdout.match(/^\s*TOTP key:\s+([A-Z2-7]+=*)\s*$/m)?.[1] ?? null;
+  if (ADMIN_ROLES.includes(role) && !totpKey) {
+    throw new Error(`haoban admin create-user ${username} (${role}) printed no TOTP key:\n${run.stdout}`);
+  }
+  return { username, role, center, password, totpKey };
 }
 
 /** One account per role: `{desk: {username: 'desk1', role: 'desk', ...}, clerk: ...}`. */
@@ -221,18 +241,76 @@ export function scenarioContext({ name, browser, baseUrl, users, server }) {
 export const WORDS = {
   username: /^(用户名|Username)$/,
   password: /^(密码|Password)$/,
+  totp: /^(动态验证码|Authenticator code)$/,
   signIn: /^(登录|Sign in)$/,
   signOut: /^(退出登录|Sign out)$/,
 };
 
+// ---- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits), as an authenticator app ---------
+
+const TOTP_STEP_SECONDS = 30;
+
+/** RFC 4648 base32 (no padding needed) to bytes. */
+export function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const bytes = [];
+  for (const char of text.replace(/=+$/, '').toUpperCase()) {
+    const index = alphabet.indexOf(char);
+    if (index < 0) throw new Error(`not base32: ${JSON.stringify(text)}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((value >>> bits) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** The time step of `ms` (milliseconds since the epoch). */
+export function totpStep(ms = Date.now()) {
+  return Math.floor(ms / 1000 / TOTP_STEP_SECONDS);
+}
+
+/** The 6-digit code of `key` (base32) for time step `step`. */
+export function totpCode(key, step = totpStep()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Decode(key)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const number = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(number).padStart(6, '0');
+}
+
+/**
+ * A code for `user` the server has not taken yet. It takes each step once, and no step
+ * before one already taken, but also one step either side of now: a second sign-in within
+ * the same 30 s uses the next step's code, a third waits for that step to come.
+ */
+async function freshCode(user) {
+  let step = Math.max(totpStep(), (user.lastTotpStep ?? -Infinity) + 1);
+  while (step > totpStep() + 1) {
+    const wait = (totpStep() + 1) * TOTP_STEP_SECONDS * 1000 - Date.now() + 200;
+    console.log(`    waiting ${(wait / 1000).toFixed(1)}s for a TOTP step ${user.username} has not used`);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    step = Math.max(totpStep(), user.lastTotpStep + 1);
+  }
+  user.lastTotpStep = step;
+  return totpCode(user.totpKey, step);
+}
+
 /**
  * Signs `user` in through the `/login` form, as a person would, and waits to leave the
- * login page. `next` is where to go afterwards (the server's default is `/desk`).
+ * login page. `next` is where to go afterwards (the server's default is `/desk`). A user
+ * with a `totpKey` types the authenticator's code too.
  */
 export async function signIn(page, user, { next } = {}) {
   await page.goto(next ? `/login?next=${encodeURIComponent(next)}` : '/login');
   await page.getByLabel(WORDS.username).fill(user.username);
   await page.getByLabel(WORDS.password).fill(user.password);
+  if (user.totpKey) await page.getByLabel(WORDS.totp).fill(await freshCode(user));
   await clickAndWait(page, page.getByRole('button', { name: WORDS.signIn }));
   if (new URL(page.url()).pathname === '/login') {
     const alert = await page.getByRole('alert').allTextContents();

@@ -5,14 +5,16 @@
 //
 //   cargo build -p haoban && node tests/browser/run.mjs [NAME-FILTER...]
 //
-// HAOBAN_BIN is the binary (default target/debug/haoban, under CARGO_TARGET_DIR when that is
-// set, as cargo builds it); it is not built here.
+// HAOBAN_BIN is the binary (default debug/haoban in the target directory `cargo metadata`
+// reports, which is where `cargo build` put it whatever CARGO_TARGET_DIR or a cargo wrapper
+// says; CARGO_TARGET_DIR or ./target when cargo cannot be asked); it is not built here.
 // CHROMIUM_PATH overrides /usr/bin/chromium. Exit status 1 on any failure.
 //
 // A scenario module's default export is `async function (ctx)`, where ctx holds
 // {name, browser, baseUrl, users, server, newPage(lang), screenshot(step, page), file(name)}
 // (see lib.mjs); it throws to fail.
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,8 +33,22 @@ import {
 
 const started = Date.now();
 const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
-const targetDir = process.env.CARGO_TARGET_DIR || 'target';
-const bin = path.resolve(ROOT, process.env.HAOBAN_BIN || path.join(targetDir, 'debug', 'haoban'));
+/** Where cargo builds this workspace, as cargo itself says. */
+function targetDirectory() {
+  const asked = spawnSync('cargo', ['metadata', '--format-version', '1', '--no-deps'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  try {
+    if (asked.status === 0) return JSON.parse(asked.stdout).target_directory;
+  } catch {
+    // not JSON: fall back below
+  }
+  return process.env.CARGO_TARGET_DIR || 'target';
+}
+const bin = path.resolve(ROOT, process.env.HAOBAN_BIN || path.join(targetDirectory(), 'debug', 'haoban'));
 const filters = process.argv.slice(2);
 const scenarioDir = path.join(ROOT, 'tests', 'browser', 'scenarios');
 

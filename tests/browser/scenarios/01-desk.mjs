@@ -57,7 +57,7 @@ export default async function desk(ctx) {
   // A wrong password: one message for the form, never saying which of the two was wrong.
   await page.getByLabel('密码').fill('not the password');
   await clickAndWait(page, page.getByRole('button', { name: '登录', exact: true }));
-  await expectText(page.getByRole('alert'), /用户名或密码错误/, 'the wrong-password alert');
+  await expectText(page.getByRole('alert'), /^用户名、密码或动态验证码错误。$/, 'the wrong-password alert');
   check(new URL(page.url()).pathname === '/login', 'a wrong password must not sign in');
   await ctx.screenshot('login-wrong-password', page);
 

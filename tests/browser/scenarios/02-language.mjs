@@ -26,6 +26,7 @@ export default async function language(ctx) {
   await expectVisible(page.getByRole('heading', { name: 'Staff sign-in' }), 'the English login heading');
   await expectVisible(page.getByLabel('Username', { exact: true }), 'the Username field');
   await expectVisible(page.getByLabel('Password', { exact: true }), 'the Password field');
+  await expectVisible(page.getByLabel('Authenticator code', { exact: true }), 'the Authenticator code field');
   await expectVisible(page.getByRole('button', { name: 'Sign in', exact: true }), 'the Sign in button');
   await expectVisible(page.getByRole('link', { name: '中文', exact: true }), 'the switch back to Chinese');
   await ctx.screenshot('login-en', page);
@@ -34,6 +35,12 @@ export default async function language(ctx) {
   await clickAndWait(page, page.getByRole('button', { name: 'Sign in', exact: true }));
   await expectVisible(page.getByText('Enter your username.'), 'the English "enter your username" message');
   await expectVisible(page.getByText('Enter your password.'), 'the English "enter your password" message');
+  // A wrong password: the one English message that names none of the three.
+  await page.getByLabel('Username', { exact: true }).fill(users.clerk.username);
+  await page.getByLabel('Password', { exact: true }).fill(`${users.clerk.password}-wrong`);
+  await clickAndWait(page, page.getByRole('button', { name: 'Sign in', exact: true }));
+  await expectText(page.getByRole('alert'), /^wrong username, password or code\.?$/i, 'the English wrong-credentials alert');
+  await ctx.screenshot('login-wrong-en', page);
 
   // Remembered: a page reached without ?lang= is in English.
   const cookies = await page.context().cookies();

@@ -10,7 +10,7 @@
 //      supplement;
 //   3. the resident's case page shows what is asked; they send a note and a file from the
 //      phone and the status goes back to 审核中;
-//   4. the administrator installs cabinet A on /cabinets, the back office approves and marks
+//   4. the system administrator installs cabinet A on /cabinets, the back office approves and marks
 //      the result ready for 自助证照柜领取 on its page, the resident is sent the pickup code and
 //      /cabinets counts the compartment taken;
 //   5. at the kiosk (1080 × 1920, portrait, touch) the resident presses 取件 and types the ID
@@ -251,7 +251,7 @@ async function walk(ctx, users, server, files) {
 
   // ==== 4. A cabinet; approval; ready in the cabinet. =========================================
   const admin = await ctx.newPage();
-  await signIn(admin, users.admin, { next: '/cabinets' });
+  await signIn(admin, users.sysadmin, { next: '/cabinets' });
   check(new URL(admin.url()).pathname === '/cabinets', `the administrator should land on /cabinets, got ${admin.url()}`);
   await admin.locator('#cabinet-name').fill('A');
   await admin.locator('#cabinet-location').fill('24小时自助区');
