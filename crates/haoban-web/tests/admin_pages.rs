@@ -812,6 +812,20 @@ async fn a_totp_key_is_issued_once_and_every_sign_in_needs_a_fresh_code() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
     assert_eq!(page.location(), Some("/admin"));
+    // Asking for no page, an administrator lands on theirs, not on the desk.
+    app.clock.advance(chrono::Duration::seconds(30));
+    let page = app
+        .post_form(
+            "/login",
+            &[
+                ("username", "sysop"),
+                ("password", NEW_PASSWORD),
+                ("totp", &secret.code_at(app.clock.now())),
+            ],
+            &Auth::Anonymous,
+        )
+        .await;
+    assert_eq!(page.location(), Some("/admin"), "{}", page.html);
 
     // Not one's own key: another security administrator issues it.
     let own = post(&app, "/admin/users/totp", &auth, &[("username", "admin-1")]).await;

@@ -196,7 +196,7 @@ async fn a_wrong_password_is_said_next_to_the_form_and_the_username_kept() {
     assert!(
         english
             .html
-            .contains(">wrong username, password or code</p>")
+            .contains(">Wrong username, password or code.</p>")
     );
     assert!(english.html.contains("value=\"nobody\""));
     // Empty fields: a message next to each, and no attempt counted.

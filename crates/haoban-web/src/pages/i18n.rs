@@ -468,7 +468,7 @@ pub static EN: Msgs = Msgs {
     sign_in: "Sign in",
     username_required: "Enter your username.",
     password_required: "Enter your password.",
-    login_wrong: "wrong username, password or code",
+    login_wrong: "Wrong username, password or code.",
     login_needs_totp: "This role signs in with an authenticator code and this account has none yet: ask the security administrator to issue one.",
     totp_code: "Authenticator code",
     totp_code_hint: "The current 6 digits, for accounts with an authenticator app; otherwise leave empty.",

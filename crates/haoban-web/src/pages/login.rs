@@ -7,6 +7,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
+use haoban_cases::Role;
 use serde::Deserialize;
 
 use super::{
@@ -117,10 +118,16 @@ pub async fn submit(
     }
     note.attempted(&form.username);
     let totp = Some(form.totp.trim().to_owned()).filter(|code| !code.is_empty());
+    let username = form.username.clone();
     let body = SignIn::new(form.username, form.password, totp);
     match sign_staff_in(&state, &source, &body).await {
         Ok(signed_in) => {
-            let mut response = see_other(&next);
+            // The administrators have no use for the desk, where a sign-in goes by default.
+            let landing = match state.store.user(&username).await {
+                Ok(Some(user)) if next == "/desk" => start_page(user.role),
+                _ => next.as_str(),
+            };
+            let mut response = see_other(landing);
             if let Some(cookie) = signed_in.headers().get(header::SET_COOKIE) {
                 response
                     .headers_mut()
@@ -144,6 +151,15 @@ pub async fn submit(
     }
 }
 
+/// Where a role starts when it signed in without asking for a page.
+fn start_page(role: Role) -> &'static str {
+    match role {
+        Role::SystemAdmin | Role::SecurityAdmin => "/admin",
+        Role::Auditor => "/access-log",
+        _ => "/desk",
+    }
+}
+
 #[derive(Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
@@ -163,8 +179,8 @@ pub async fn sign_out(
     }
     // A resident goes back to the portal; a clerk who was assisting one, to sign in again.
     let after = match (principal.role, &principal.assisted_by) {
-        (haoban_cases::Role::Resident, Some(_)) => "/login?next=/portal/assist",
-        (haoban_cases::Role::Resident, None) => "/portal",
+        (Role::Resident, Some(_)) => "/login?next=/portal/assist",
+        (Role::Resident, None) => "/portal",
         _ => "/login",
     };
     match api_sign_out(State(state), principal).await {

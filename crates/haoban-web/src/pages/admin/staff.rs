@@ -324,12 +324,14 @@ pub async fn issue_totp(
     lang: Lang,
     uri: Uri,
     SignedIn(principal): SignedIn,
+    note: AccessNote,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let posted = match Posted::read(lang, &uri, &principal, Action::ManageUsers, form) {
         Ok(posted) => posted,
         Err(refused) => return *refused,
     };
+    note.about("username", &posted.field("username"));
     let a = AdminMsgs::of(lang);
     let username = posted.field("username").trim().to_owned();
     let refused = if username == principal.subject {
