@@ -20,7 +20,11 @@ pub(crate) async fn create_user(store: &PostgresStore, user: &User) -> StoreResu
     .bind(user.role.as_str())
     .bind(&user.password_hash)
     .bind(user.disabled)
-    .bind(&user.totp_secret)
+    .bind(
+        user.totp_secret
+            .as_deref()
+            .map(|key| store.vault.seal_totp(&user.username, key)),
+    )
     .bind(user.created_at)
     .execute(&store.pool)
     .await
@@ -38,7 +42,7 @@ pub(crate) async fn user(store: &PostgresStore, username: &str) -> StoreResult<O
         .await
         .map_err(db)?
         .as_ref()
-        .map(user_from_row)
+        .map(|row| user_from_row(&store.vault, row))
         .transpose()
 }
 
@@ -49,7 +53,7 @@ pub(crate) async fn users(store: &PostgresStore, center: &CenterId) -> StoreResu
         .await
         .map_err(db)?
         .iter()
-        .map(user_from_row)
+        .map(|row| user_from_row(&store.vault, row))
         .collect()
 }
 
@@ -126,7 +130,7 @@ pub(crate) async fn set_totp_secret(
 ) -> StoreResult<()> {
     let done =
         sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE username = $2")
-            .bind(secret)
+            .bind(secret.map(|key| store.vault.seal_totp(username, key)))
             .bind(username)
             .execute(&store.pool)
             .await
@@ -280,14 +284,19 @@ pub(crate) async fn delete_login_code(store: &PostgresStore, id_number: &str) ->
     Ok(())
 }
 
-fn user_from_row(row: &PgRow) -> StoreResult<User> {
+fn user_from_row(vault: &Vault, row: &PgRow) -> StoreResult<User> {
+    let username: String = row.get("username");
     Ok(User {
-        username: row.get("username"),
+        username: username.clone(),
         role: role(row.get("role"))?,
         center: center(row.get("center"))?,
         password_hash: row.get("password_hash"),
         disabled: row.get("disabled"),
-        totp_secret: row.get("totp_secret"),
+        totp_secret: row
+            .get::<Option<String>, _>("totp_secret")
+            .map(|sealed| vault.open_totp(&username, &sealed))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("the TOTP key of {username}: {e}")))?,
         created_at: row.get("created_at"),
     })
 }

@@ -20,7 +20,11 @@ pub(crate) async fn create_user(store: &SqliteStore, user: &User) -> StoreResult
     .bind(user.role.as_str())
     .bind(&user.password_hash)
     .bind(i64::from(user.disabled))
-    .bind(&user.totp_secret)
+    .bind(
+        user.totp_secret
+            .as_deref()
+            .map(|key| store.vault.seal_totp(&user.username, key)),
+    )
     .bind(time(user.created_at))
     .execute(&store.writer)
     .await
@@ -38,7 +42,7 @@ pub(crate) async fn user(store: &SqliteStore, username: &str) -> StoreResult<Opt
         .await
         .map_err(db)?
         .as_ref()
-        .map(user_from_row)
+        .map(|row| user_from_row(&store.vault, row))
         .transpose()
 }
 
@@ -49,7 +53,7 @@ pub(crate) async fn users(store: &SqliteStore, center: &CenterId) -> StoreResult
         .await
         .map_err(db)?
         .iter()
-        .map(user_from_row)
+        .map(|row| user_from_row(&store.vault, row))
         .collect()
 }
 
@@ -127,7 +131,7 @@ pub(crate) async fn set_totp_secret(
 ) -> StoreResult<()> {
     let done =
         sqlx::query("UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE username = ?")
-            .bind(secret)
+            .bind(secret.map(|key| store.vault.seal_totp(username, key)))
             .bind(username)
             .execute(&store.writer)
             .await
@@ -281,16 +285,21 @@ pub(crate) async fn delete_login_code(store: &SqliteStore, id_number: &str) -> S
     Ok(())
 }
 
-fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
+fn user_from_row(vault: &Vault, row: &SqliteRow) -> StoreResult<User> {
+    let username: String = row.get("username");
     let role: String = row.get("role");
     let center: String = row.get("center");
     Ok(User {
-        username: row.get("username"),
+        username: username.clone(),
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role `{role}`")))?,
         center: CenterId::parse(&center).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         password_hash: row.get("password_hash"),
         disabled: row.get::<i64, _>("disabled") != 0,
-        totp_secret: row.get("totp_secret"),
+        totp_secret: row
+            .get::<Option<String>, _>("totp_secret")
+            .map(|sealed| vault.open_totp(&username, &sealed))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("the TOTP key of {username}: {e}")))?,
         created_at: parse_time(&row.get::<String, _>("created_at"))?,
     })
 }

@@ -77,6 +77,33 @@ pub(crate) async fn reseal(store: &SqliteStore, batch: u32) -> StoreResult<u64> 
             }
         }
     }
+    // Staff accounts' TOTP keys, each bound to its username.
+    for old in vault.old_keys() {
+        let left = i64::from(batch).saturating_sub(done as i64);
+        if left <= 0 {
+            break;
+        }
+        let rows =
+            sqlx::query("SELECT username, totp_secret FROM users WHERE totp_secret LIKE ? LIMIT ?")
+                .bind(format!("v1:{old}:%"))
+                .bind(left)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+        for row in rows {
+            let username: String = row.get(0);
+            let key = vault
+                .open_totp(&username, row.get(1))
+                .map_err(unopened("users.totp_secret"))?;
+            sqlx::query("UPDATE users SET totp_secret = ? WHERE username = ?")
+                .bind(vault.seal_totp(&username, &key))
+                .bind(&username)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            done += 1;
+        }
+    }
     tx.commit().await.map_err(db)?;
     Ok(done)
 }

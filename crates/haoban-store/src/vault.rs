@@ -215,6 +215,16 @@ impl Vault {
         format!("{SEALED_PREFIX}{id}:{}", STANDARD.encode(bytes))
     }
 
+    /// A staff account's TOTP key sealed under the current key, bound to the username (a
+    /// sealed key copied to another account's row does not open).
+    pub fn seal_totp(&self, username: &str, key: &str) -> String {
+        self.seal(&totp_binding(username), key)
+    }
+
+    pub fn open_totp(&self, username: &str, sealed: &str) -> Result<String, VaultError> {
+        self.open(&totp_binding(username), sealed)
+    }
+
     /// The key a sealed value was sealed with.
     pub fn key_of(sealed: &str) -> Option<&str> {
         sealed.strip_prefix(SEALED_PREFIX)?.split(':').next()
@@ -440,6 +450,10 @@ pub const SEALED_COLUMNS: [(&str, &str); 7] = [
     ("offers", "facts"),
     ("sessions", "subject"),
 ];
+
+fn totp_binding(username: &str) -> String {
+    format!("totp:{username}")
+}
 
 /// The key file used for an SQLite database when none is configured: beside it,
 /// `haoban.db` → `haoban.db.keys`.

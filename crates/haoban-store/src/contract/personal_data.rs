@@ -45,6 +45,23 @@ fn assert_sealed(raw: &str) {
     }
 }
 
+const TOTP_KEY: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+fn staff_with_key() -> crate::User {
+    crate::User {
+        username: "wang".into(),
+        role: haoban_cases::Role::SystemAdmin,
+        center: center("linfen"),
+        password_hash: "$argon2id$not-a-real-hash".into(),
+        disabled: false,
+        totp_secret: Some(TOTP_KEY.into()),
+        created_at: Utc
+            .with_ymd_and_hms(2026, 11, 27, 1, 0, 0)
+            .single()
+            .expect("time"),
+    }
+}
+
 pub async fn seals_personal_data_and_finds_it_by_pseudonym(db: &dyn Reopen) {
     let store = db.open(Arc::new(Vault::for_tests())).await.expect("open");
     let linfen = center("linfen");
@@ -83,7 +100,14 @@ pub async fn seals_personal_data_and_finds_it_by_pseudonym(db: &dyn Reopen) {
         .await
         .expect("session");
 
-    assert_sealed(&db.raw().await);
+    // A staff account's TOTP key is a secret like the numbers: sealed, bound to its account.
+    store.create_user(&staff_with_key()).await.expect("user");
+
+    let raw = db.raw().await;
+    assert_sealed(&raw);
+    assert!(!raw.contains(TOTP_KEY), "a TOTP key is stored in clear");
+    let staff = store.user("wang").await.expect("read").expect("user");
+    assert_eq!(staff.totp_secret.as_deref(), Some(TOTP_KEY));
 
     let found = store
         .visitor(&linfen, ID)
@@ -115,6 +139,7 @@ pub async fn seals_personal_data_and_finds_it_by_pseudonym(db: &dyn Reopen) {
 pub async fn refuses_other_keys_and_opens_after_a_rotation(db: &dyn Reopen) {
     let store = db.open(Arc::new(Vault::for_tests())).await.expect("open");
     let case = open(&*store, "linfen").await;
+    store.create_user(&staff_with_key()).await.expect("user");
     drop(store);
 
     let stranger = Arc::new(Vault::parse(&Vault::new_key_file()).expect("keys"));
@@ -163,6 +188,12 @@ pub async fn refuses_other_keys_and_opens_after_a_rotation(db: &dyn Reopen) {
     assert!(
         record[0].event().is_ok(),
         "the entry's values opened with t2"
+    );
+    let staff = store.user("wang").await.expect("read").expect("user");
+    assert_eq!(
+        staff.totp_secret.as_deref(),
+        Some(TOTP_KEY),
+        "re-sealed with t2"
     );
     let after = store.chain("linfen").await.expect("chain");
     assert_eq!(after.entries, chain.entries);
