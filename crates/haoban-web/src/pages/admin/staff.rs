@@ -269,6 +269,51 @@ pub async fn create_user(
     }
 }
 
+/// The account a row's button names: one of this center's (and, with `enabled_only`, not
+/// disabled), not the caller's own (`own` says why not). Otherwise the page again, the
+/// reason in the account's row, with 422.
+async fn row_account(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    principal: &Principal,
+    posted: &Posted,
+    own: &str,
+    enabled_only: bool,
+) -> Result<String, Response> {
+    let username = posted.field("username").trim().to_owned();
+    let refused = if username == principal.subject {
+        Some(own.to_owned())
+    } else {
+        match state.store.user(&username).await {
+            Ok(Some(user))
+                if user.center == principal.center && !(enabled_only && user.disabled) =>
+            {
+                None
+            }
+            // Another center's account is as unknown here as one that does not exist.
+            Ok(_) => Some(fill(AdminMsgs::of(lang).err_no_user, &username)),
+            Err(err) => return Err(error_page(lang, uri, Some(principal), err.into())),
+        }
+    };
+    let Some(why) = refused else {
+        return Ok(username);
+    };
+    let shown = Shown {
+        disable_error: Some((username, why)),
+        ..Shown::default()
+    };
+    Err(show(
+        state,
+        lang,
+        uri,
+        principal,
+        shown,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await)
+}
+
 /// POST /admin/users/disable: disables an account of this center and ends its sessions.
 pub async fn disable_user(
     State(state): State<AppState>,
@@ -283,26 +328,11 @@ pub async fn disable_user(
         Err(refused) => return *refused,
     };
     note.about("username", &posted.field("username"));
-    let a = AdminMsgs::of(lang);
-    let username = posted.field("username").trim().to_owned();
-    let refused = if username == principal.subject {
-        Some(a.err_disable_self.to_owned())
-    } else {
-        match state.store.user(&username).await {
-            Ok(Some(user)) if user.center == principal.center => None,
-            // Another center's account is as unknown here as one that does not exist.
-            Ok(_) => Some(fill(a.err_no_user, &username)),
-            Err(err) => return error_page(lang, &uri, Some(&principal), err.into()),
-        }
+    let own = AdminMsgs::of(lang).err_disable_self;
+    let username = match row_account(&state, lang, &uri, &principal, &posted, own, false).await {
+        Ok(username) => username,
+        Err(refused) => return refused,
     };
-    if let Some(why) = refused {
-        let shown = Shown {
-            disable_error: Some((username, why)),
-            ..Shown::default()
-        };
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return show(&state, lang, &uri, &principal, shown, status).await;
-    }
     match state.store.disable_user(&username).await {
         Ok(()) => {
             tracing::info!(
@@ -333,24 +363,11 @@ pub async fn issue_totp(
     };
     note.about("username", &posted.field("username"));
     let a = AdminMsgs::of(lang);
-    let username = posted.field("username").trim().to_owned();
-    let refused = if username == principal.subject {
-        Some(a.err_issue_self.to_owned())
-    } else {
-        match state.store.user(&username).await {
-            Ok(Some(user)) if user.center == principal.center && !user.disabled => None,
-            Ok(_) => Some(fill(a.err_no_user, &username)),
-            Err(err) => return error_page(lang, &uri, Some(&principal), err.into()),
-        }
+    let own = a.err_issue_self;
+    let username = match row_account(&state, lang, &uri, &principal, &posted, own, true).await {
+        Ok(username) => username,
+        Err(refused) => return refused,
     };
-    if let Some(why) = refused {
-        let shown = Shown {
-            disable_error: Some((username, why)),
-            ..Shown::default()
-        };
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return show(&state, lang, &uri, &principal, shown, status).await;
-    }
     let secret = TotpSecret::generate();
     let key = secret.to_base32();
     if let Err(err) = state.store.set_totp_secret(&username, Some(&key)).await {
