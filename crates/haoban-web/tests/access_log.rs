@@ -422,6 +422,8 @@ async fn only_the_audit_role_reads_the_log_by_who_object_and_day_a_page_at_a_tim
     assert!(html.html.contains("审计日志"));
     assert!(html.html.contains(number));
     assert!(html.html.contains("href=\"/access-log\""));
+    // The auditor reads cases but reviews none: the work list is named for reading.
+    assert!(html.html.contains(">办件查阅<") && !html.html.contains(">后台审核<"));
     let english = app.get_page("/access-log?lang=en", &auditor).await;
     assert!(english.html.contains("Access log"));
     assert_eq!(

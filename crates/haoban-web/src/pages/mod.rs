@@ -260,7 +260,11 @@ fn nav_links(lang: Lang, principal: &Principal) -> Vec<NavLink> {
             staff && may(Action::ListCases),
             "/office",
             "office",
-            t.role_office,
+            if may(Action::StartReview) {
+                t.role_office
+            } else {
+                t.nav_cases
+            },
         ),
         (
             staff && follow_ups::may_use(principal),
