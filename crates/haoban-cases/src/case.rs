@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CaseNumber, CenterId, IdNumber};
+use crate::ids::{ApplicantId, CaseNumber, CenterId};
 use crate::policy::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -145,7 +145,7 @@ pub enum Delivery {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Applicant {
-    pub id_number: IdNumber,
+    pub id_number: ApplicantId,
     pub name: String,
 }
 
@@ -515,7 +515,9 @@ mod tests {
                 item: String::new(),
                 catalog_version: String::new(),
                 applicant: Applicant {
-                    id_number: IdNumber::parse("11010519491231002X").expect("id"),
+                    id_number: crate::IdNumber::parse("11010519491231002X")
+                        .expect("id")
+                        .into(),
                     name: String::new(),
                 },
                 channel: Channel::Window,

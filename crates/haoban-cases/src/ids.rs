@@ -142,6 +142,80 @@ impl fmt::Debug for IdNumber {
     }
 }
 
+/// An applicant's ID number as a case keeps it: known, or erased once the case has been
+/// over longer than personal data is kept. The case and its process record stay (they are
+/// the legal trace of the decision); only the number goes (docs/personal-data.md).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum ApplicantId {
+    Known(IdNumber),
+    Erased,
+}
+
+impl ApplicantId {
+    /// How an erased number is written, in a case and in its record.
+    pub const ERASED: &'static str = "erased";
+
+    pub fn known(&self) -> Option<&IdNumber> {
+        match self {
+            ApplicantId::Known(id) => Some(id),
+            ApplicantId::Erased => None,
+        }
+    }
+
+    /// Whether this is `id`: never, once erased.
+    pub fn is(&self, id: &IdNumber) -> bool {
+        self.known() == Some(id)
+    }
+
+    /// The number masked as screens show it, or [`ApplicantId::ERASED`].
+    pub fn masked(&self) -> String {
+        self.known()
+            .map_or_else(|| Self::ERASED.to_owned(), IdNumber::masked)
+    }
+
+    /// The number in full, or [`ApplicantId::ERASED`]: for a role that may see it.
+    pub fn unmasked(&self) -> String {
+        self.known()
+            .map_or_else(|| Self::ERASED.to_owned(), ToString::to_string)
+    }
+}
+
+impl From<IdNumber> for ApplicantId {
+    fn from(id: IdNumber) -> Self {
+        ApplicantId::Known(id)
+    }
+}
+
+impl fmt::Debug for ApplicantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApplicantId::Known(id) => id.fmt(f),
+            ApplicantId::Erased => f.write_str("Erased"),
+        }
+    }
+}
+
+impl Serialize for ApplicantId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ApplicantId::Known(id) => id.serialize(serializer),
+            ApplicantId::Erased => serializer.serialize_str(Self::ERASED),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ApplicantId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if text == Self::ERASED {
+            return Ok(ApplicantId::Erased);
+        }
+        IdNumber::parse(&text)
+            .map(ApplicantId::Known)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// A case number: the center, the day the case was opened and a per-center, per-day
 /// sequence, e.g. `linfen-20261127-0012`. Unique city-wide because the center is in it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -251,5 +325,33 @@ mod tests {
                 prop_assert_eq!(IdNumber::parse(&candidate).is_ok(), c == valid);
             }
         }
+    }
+
+    #[test]
+    fn an_applicant_id_is_a_valid_number_or_erased_and_nothing_else() {
+        let id = IdNumber::parse("11010519491231002X").unwrap();
+        let known: ApplicantId = id.clone().into();
+        assert_eq!(
+            serde_json::to_string(&known).unwrap(),
+            "\"11010519491231002X\""
+        );
+        assert_eq!(
+            serde_json::to_string(&ApplicantId::Erased).unwrap(),
+            "\"erased\""
+        );
+        for applicant in [known.clone(), ApplicantId::Erased] {
+            let text = serde_json::to_string(&applicant).unwrap();
+            assert_eq!(
+                serde_json::from_str::<ApplicantId>(&text).unwrap(),
+                applicant
+            );
+        }
+        assert!(serde_json::from_str::<ApplicantId>("\"11010519491231002\"").is_err());
+        assert!(serde_json::from_str::<ApplicantId>("\"Erased\"").is_err());
+        assert!(known.is(&id));
+        assert!(!ApplicantId::Erased.is(&id));
+        assert_eq!(known.masked(), "1101**********002X");
+        assert_eq!(ApplicantId::Erased.masked(), "erased");
+        assert_eq!(format!("{known:?}"), "IdNumber(1101**********002X)");
     }
 }

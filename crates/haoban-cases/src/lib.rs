@@ -20,6 +20,6 @@ pub use case::{
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use deadline::{Deadline, DeadlineState, deadline};
 pub use decide::{CaseError, Command, Context, ItemTerms, decide, event, submit};
-pub use ids::{CaseNumber, CenterId, IdError, IdNumber, check_character};
+pub use ids::{ApplicantId, CaseNumber, CenterId, IdError, IdNumber, check_character};
 pub use policy::{Action, Role, Scope, permits};
 pub use upload::{FileKind, UploadError, UploadMeta};

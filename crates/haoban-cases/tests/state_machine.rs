@@ -59,7 +59,7 @@ impl Story {
     fn open(promised_days: u32, on: &str) -> Story {
         let number = CaseNumber::new(&center(), day(on), 1);
         let applicant = Applicant {
-            id_number: IdNumber::parse("11010519491231002X").expect("id"),
+            id_number: IdNumber::parse("11010519491231002X").expect("id").into(),
             name: "王阿姨".into(),
         };
         let mut submitted = submit(

@@ -2,11 +2,13 @@
 //! this is only the SQL. Appends lock the one head row (`FOR UPDATE`), so instances
 //! append to the one chain in turn.
 
-use haoban_cases::CaseStatus;
+use haoban_cases::record::record_time;
+use haoban_cases::{ApplicantId, CaseStatus};
 use haoban_store::access::{
     AccessEntry, AccessFilter, AccessRecord, Expiry, Outcome, Purged, parse_stored_time,
     stored_time,
 };
+use haoban_store::vault::ERASED_VALUES;
 use haoban_store::{StoreError, StoreResult};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
@@ -202,6 +204,50 @@ impl PostgresStore {
         .bind(expiry.now)
         .bind(personal)
         .bind(&finals)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        // The applicant's ID number of cases over before the retention: in the case row
+        // and in the sealed values of its record entries, whose text and hashes stay.
+        let erased: i64 = sqlx::query_scalar(
+            "WITH erased AS (
+                 UPDATE cases SET applicant = '',
+                     state = jsonb_set(state::jsonb, '{applicant,id_number}', to_jsonb($1::text))::text
+                 WHERE applicant <> '' AND updated_at < $2 AND status = ANY($3)
+                 RETURNING center, number
+             ), entries AS (
+                 UPDATE events SET personal = $4 FROM erased
+                 WHERE events.center = erased.center AND events.case_number = erased.number
+                   AND events.personal IS NOT NULL
+             )
+             SELECT count(*) FROM erased",
+        )
+        .bind(ApplicantId::ERASED)
+        .bind(personal)
+        .bind(&finals)
+        .bind(ERASED_VALUES)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        purged.id_numbers = erased as u64;
+        // The literal `LIKE` patterns are those of the partial indexes (migration 0012),
+        // so only rows that still hold something to erase are read.
+        purged.entries = sqlx::query(
+            "UPDATE events SET personal = $1
+             WHERE personal LIKE 'v1:%' AND at < $2 AND case_number IS NULL",
+        )
+        .bind(ERASED_VALUES)
+        .bind(record_time(personal))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        purged.tickets = sqlx::query(
+            "UPDATE tickets SET state = jsonb_set(state::jsonb, '{carried}', 'null')::text
+             WHERE state LIKE '%\"carried\":{%' AND day < $1",
+        )
+        .bind(personal.date_naive())
         .execute(&mut *tx)
         .await
         .map_err(db)?

@@ -248,7 +248,7 @@ impl PostgresStore {
             ));
         }
         let sample = sqlx::query(
-            "SELECT * FROM events WHERE personal IS NOT NULL ORDER BY center, seq DESC LIMIT 1",
+            "SELECT * FROM events WHERE personal LIKE 'v1:%' ORDER BY center, seq DESC LIMIT 1",
         )
         .fetch_optional(&self.pool)
         .await
@@ -417,7 +417,12 @@ async fn save_case(
     .bind(&case.item)
     .bind(case.status.as_str())
     .bind(&case.clerk)
-    .bind(lookup(vault, case.applicant.id_number.as_ref()))
+    .bind(
+        case.applicant
+            .id_number
+            .known()
+            .map_or_else(String::new, |id| lookup(vault, id.as_ref())),
+    )
     .bind(big(case.version, "case version")?)
     .bind(case.updated_at)
     .bind(state);

@@ -42,7 +42,7 @@ fn submitted_in(center: &str) -> haoban_cases::Event {
     submit(
         &in_center(Role::Clerk, center),
         Applicant {
-            id_number: IdNumber::parse("11010519491231002X").expect("id"),
+            id_number: IdNumber::parse("11010519491231002X").expect("id").into(),
             name: "王阿姨".into(),
         },
         Channel::Window,

@@ -2,12 +2,13 @@
 //! this is only the SQL.
 
 use chrono::NaiveDate;
-use haoban_cases::CaseStatus;
-use haoban_cases::record::GENESIS;
+use haoban_cases::record::{GENESIS, record_time};
+use haoban_cases::{ApplicantId, CaseStatus};
 use haoban_store::access::{
     AccessEntry, AccessFilter, AccessRecord, Expiry, Outcome, Purged, parse_stored_time,
     stored_time,
 };
+use haoban_store::vault::ERASED_VALUES;
 use haoban_store::{StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -89,6 +90,52 @@ pub(crate) fn final_statuses() -> Vec<&'static str> {
         .filter(|s| s.is_final())
         .map(CaseStatus::as_str)
         .collect()
+}
+
+/// `AND cases.updated_at < before AND cases.status IN (the final ones)`: a case that is
+/// over, and has been since before the retention.
+fn over_before<'a>(query: &mut QueryBuilder<'a, Sqlite>, before: &'a str) {
+    query
+        .push(" AND cases.updated_at < ")
+        .push_bind(before)
+        .push(" AND cases.status IN (");
+    let mut statuses = query.separated(", ");
+    for status in final_statuses() {
+        statuses.push_bind(status);
+    }
+    query.push(")");
+}
+
+/// Erases the applicant's ID number of every case over before `before`: in the case row
+/// (its state and its lookup column) and in the sealed values of its record entries,
+/// whose text and hashes stay as they are. Returns how many cases.
+async fn erase_applicants(conn: &mut SqliteConnection, before: &str) -> StoreResult<u64> {
+    let mut cases = QueryBuilder::<Sqlite>::new(
+        "UPDATE cases SET applicant = '', state = json_set(state, '$.applicant.id_number', ",
+    );
+    cases
+        .push_bind(ApplicantId::ERASED)
+        .push(") WHERE applicant <> ''");
+    over_before(&mut cases, before);
+    let erased = cases
+        .push(" RETURNING center, number")
+        .build()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    for case in &erased {
+        sqlx::query(
+            "UPDATE events SET personal = ?
+             WHERE center = ? AND case_number = ? AND personal IS NOT NULL",
+        )
+        .bind(ERASED_VALUES)
+        .bind(case.get::<String, _>(0))
+        .bind(case.get::<String, _>(1))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(erased.len() as u64)
 }
 
 impl SqliteStore {
@@ -191,26 +238,40 @@ impl SqliteStore {
             .map_err(db)?
             .rows_affected();
         let mut erase = QueryBuilder::<Sqlite>::new("UPDATE uploads SET body = x'', erased_at = ");
-        erase
-            .push_bind(time(expiry.now))
-            .push(
-                " WHERE erased_at IS NULL AND EXISTS (SELECT 1 FROM cases
-                  WHERE cases.center = uploads.center AND cases.number = uploads.case_number
-                  AND cases.updated_at < ",
-            )
-            .push_bind(&personal)
-            .push(" AND cases.status IN (");
-        let mut statuses = erase.separated(", ");
-        for status in final_statuses() {
-            statuses.push_bind(status);
-        }
-        erase.push("))");
+        erase.push_bind(time(expiry.now)).push(
+            " WHERE erased_at IS NULL AND EXISTS (SELECT 1 FROM cases
+                  WHERE cases.center = uploads.center AND cases.number = uploads.case_number",
+        );
+        over_before(&mut erase, &personal);
+        erase.push(")");
         purged.upload_bytes = erase
             .build()
             .execute(&mut *tx)
             .await
             .map_err(db)?
             .rows_affected();
+        purged.id_numbers = erase_applicants(&mut tx, &personal).await?;
+        // The literal `LIKE` patterns are those of the partial indexes (migration 0012),
+        // so only rows that still hold something to erase are read.
+        purged.entries = sqlx::query(
+            "UPDATE events SET personal = ?
+             WHERE personal LIKE 'v1:%' AND at < ? AND case_number IS NULL",
+        )
+        .bind(ERASED_VALUES)
+        .bind(record_time(expiry.personal_before))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        purged.tickets = sqlx::query(
+            "UPDATE tickets SET state = json_set(state, '$.carried', json('null'))
+             WHERE state LIKE '%\"carried\":{%' AND day < ?",
+        )
+        .bind(day.format("%Y-%m-%d").to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
         purged.access_log = run("DELETE FROM access_log WHERE at < ?")
             .bind(stored_time(expiry.access_log_before))
             .execute(&mut *tx)

@@ -189,7 +189,7 @@ impl SqliteStore {
             }
         }
         let sample = sqlx::query(
-            "SELECT * FROM events WHERE personal IS NOT NULL ORDER BY center, seq DESC LIMIT 1",
+            "SELECT * FROM events WHERE personal LIKE 'v1:%' ORDER BY center, seq DESC LIMIT 1",
         )
         .fetch_optional(&self.writer)
         .await
@@ -415,7 +415,12 @@ async fn save_case(
     .bind(&case.item)
     .bind(case.status.as_str())
     .bind(&case.clerk)
-    .bind(lookup(vault, case.applicant.id_number.as_ref()))
+    .bind(
+        case.applicant
+            .id_number
+            .known()
+            .map_or_else(String::new, |id| lookup(vault, id.as_ref())),
+    )
     .bind(case.version as i64)
     .bind(time(case.updated_at))
     .bind(state)

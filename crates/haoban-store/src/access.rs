@@ -199,7 +199,8 @@ pub struct Expiry {
     /// When the job runs (the injectable clock); login codes that expired before it go.
     pub now: DateTime<Utc>,
     /// Personal data's retention: visitors not seen since, appointments of days before,
-    /// offers made before, parcels finished before, upload bytes of cases closed before.
+    /// offers made before, parcels finished before, upload bytes and the applicant's ID
+    /// number of cases over before.
     pub personal_before: DateTime<Utc>,
     /// Cookie sessions idle since (the idle timeout) ...
     pub idle_before: DateTime<Utc>,
@@ -222,6 +223,14 @@ pub struct Purged {
     pub parcels: u64,
     /// Uploads whose bytes were removed; their hash and description stay.
     pub upload_bytes: u64,
+    /// Cases over before the retention whose applicant's ID number was erased, in the
+    /// case and in its process record (the entries and their hashes stay).
+    pub id_numbers: u64,
+    /// Record entries outside a case (visits, appointments, offers' answers) recorded
+    /// before the retention whose sealed ID and phone numbers were erased.
+    pub entries: u64,
+    /// Tickets of days before the retention whose carried pre-review was removed.
+    pub tickets: u64,
     pub access_log: u64,
 }
 
@@ -229,7 +238,7 @@ impl Purged {
     /// The counts as the job's record writes them in its object.
     pub fn summary(&self) -> String {
         format!(
-            "sessions={} login_codes={} visitors={} appointments={} offers={} parcels={} upload_bytes={} access_log={}",
+            "sessions={} login_codes={} visitors={} appointments={} offers={} parcels={} upload_bytes={} id_numbers={} entries={} tickets={} access_log={}",
             self.sessions,
             self.login_codes,
             self.visitors,
@@ -237,6 +246,9 @@ impl Purged {
             self.offers,
             self.parcels,
             self.upload_bytes,
+            self.id_numbers,
+            self.entries,
+            self.tickets,
             self.access_log
         )
     }

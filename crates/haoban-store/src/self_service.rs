@@ -112,11 +112,15 @@ pub fn deposit(
             case.number
         )));
     }
+    // Only a case that is over has its applicant erased, and this one is ready.
+    let applicant = case.applicant.id_number.known().ok_or_else(|| {
+        StoreError::Conflict(format!("case {}'s applicant is erased", case.number))
+    })?;
     let compartment =
         allocate(cabinets, taken, deposit.size).map_err(|e| StoreError::Conflict(e.to_string()))?;
     let parcel = Parcel::deposit(
         case.number.clone(),
-        case.applicant.id_number.to_string(),
+        applicant.to_string(),
         compartment,
         deposit.code_hash.clone(),
         by.at,

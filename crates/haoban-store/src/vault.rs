@@ -417,6 +417,13 @@ pub fn chain_sealed(
     (entry, sealed)
 }
 
+/// What `events.personal` holds once the retention job erased an entry's values: the
+/// entry then reads with [`ApplicantId::ERASED`](haoban_cases::ApplicantId::ERASED) where
+/// they stood. Only the job writes it, together with the case row it erases, so a record
+/// erased behind the application's back no longer replays to its case and `audit verify`
+/// names it.
+pub const ERASED_VALUES: &str = "erased";
+
 /// `entry` as read with its stored `personal` column: the values opened into `revealed`.
 /// Values that do not open (an altered row, a key missing) leave it unrevealed: the chain
 /// check still runs and names the entry, and the store's start refuses wrong keys.
@@ -425,9 +432,18 @@ pub fn reveal_entry(
     entry: &mut haoban_cases::record::Entry,
     personal: Option<&str>,
 ) {
-    if let Some(values) = personal.and_then(|p| vault.open_values(&entry.hash, p).ok()) {
-        entry.revealed = Some(reveal(&entry.payload, &values));
-    }
+    let values = match personal {
+        None => return,
+        Some(ERASED_VALUES) => pseudonyms_in(&entry.payload)
+            .into_iter()
+            .map(|p| (p.to_owned(), haoban_cases::ApplicantId::ERASED.to_owned()))
+            .collect(),
+        Some(sealed) => match vault.open_values(&entry.hash, sealed) {
+            Ok(values) => values,
+            Err(_) => return,
+        },
+    };
+    entry.revealed = Some(reveal(&entry.payload, &values));
 }
 
 /// Whether the sealed values of `entry` open: what a store checks at its start.

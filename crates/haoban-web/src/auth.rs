@@ -56,6 +56,15 @@ impl Principal {
         self.role == Role::Resident && self.subject == applicant_id
     }
 
+    /// Whether this principal is the resident a case was opened for: no one, once the
+    /// applicant's number is erased.
+    pub fn applied_for(&self, case: &haoban_cases::Case) -> bool {
+        case.applicant
+            .id_number
+            .known()
+            .is_some_and(|id| self.owns(id.as_ref()))
+    }
+
     /// Whether the case number names this principal's center (staff) — residents may
     /// reach cases anywhere that are theirs, which the handler checks against the case.
     pub fn may_reach(&self, number: &CaseNumber) -> bool {

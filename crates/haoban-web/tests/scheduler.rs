@@ -127,10 +127,23 @@ async fn personal_data_past_its_retention_goes_and_the_run_is_recorded() {
         )
         .await;
     assert_eq!(sent.status.as_u16(), 202);
+    // A case opened for the resident and withdrawn the same day: over.
+    let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
+    let case = app.open_case(&clerk).await;
+    let number = case["number"].as_str().unwrap().to_owned();
+    let withdrawn = app
+        .post(
+            &format!("/api/v1/cases/{number}/actions/withdraw"),
+            json!({"reason": "moved away"}),
+            &clerk,
+        )
+        .await;
+    assert_eq!(withdrawn.status.as_u16(), 200, "{:?}", withdrawn.body);
     let linfen = CenterId::parse("linfen").unwrap();
     let store = &app.state.store;
 
-    // A year on: the session and the code have expired; the visitor is kept.
+    // A year on: the desk's and the clerk's sessions and the code have expired; the
+    // visitor and the case's applicant are kept.
     app.clock.set(at("2027-11-02 02:00"));
     let purged = tick(&app.state)
         .await
@@ -138,8 +151,13 @@ async fn personal_data_past_its_retention_goes_and_the_run_is_recorded() {
         .purged
         .expect("the day's run");
     assert_eq!(
-        (purged.sessions, purged.login_codes, purged.visitors),
-        (1, 1, 0)
+        (
+            purged.sessions,
+            purged.login_codes,
+            purged.visitors,
+            purged.id_numbers
+        ),
+        (2, 1, 0, 0)
     );
     assert!(store.visitor(&linfen, RESIDENT).await.unwrap().is_some());
     assert_eq!(tick(&app.state).await.unwrap().purged, None, "once a day");
@@ -151,7 +169,7 @@ async fn personal_data_past_its_retention_goes_and_the_run_is_recorded() {
         .unwrap()
         .purged
         .expect("the day's run");
-    assert_eq!(purged.visitors, 1);
+    assert_eq!((purged.visitors, purged.id_numbers), (1, 1));
     assert!(store.visitor(&linfen, RESIDENT).await.unwrap().is_none());
     // The log kept what is within its 365 days and ends with the run's own record.
     let (chain, head) = store.access_chain().await.unwrap();
@@ -163,6 +181,26 @@ async fn personal_data_past_its_retention_goes_and_the_run_is_recorded() {
     );
     assert_eq!(last.object, purged.summary());
     assert!(chain.iter().all(|e| e.record.at >= at("2028-11-02 02:00")));
+    // The withdrawn case stays, and so does its record, without the number: the case and
+    // its record say it was erased; the record's chain and its replay still verify.
+    let supervisor = app.staff("wang", Role::Supervisor, "linfen").await;
+    let read = app
+        .get(&format!("/api/v1/cases/{number}?unmask=true"), &supervisor)
+        .await;
+    assert_eq!(read.status.as_u16(), 200, "{:?}", read.body);
+    assert_eq!(read.body["applicant"]["id_number"], "erased");
+    assert_eq!(read.body["applicant"]["name"], "王阿姨");
+    let record = app
+        .get(&format!("/api/v1/cases/{number}/record"), &supervisor)
+        .await;
+    assert_eq!(record.status.as_u16(), 200, "{:?}", record.body);
+    assert!(!record.body.to_string().contains(RESIDENT));
+    let entries = store.chain("linfen").await.unwrap();
+    haoban_cases::record::verify("linfen", &entries.entries, entries.head.as_ref()).unwrap();
+    let mut all = haoban_store::CaseFilter::center(linfen.clone());
+    all.limit = u32::MAX;
+    let cases = store.cases(&all).await.unwrap();
+    haoban_cases::record::verify_projections("linfen", &entries.entries, &cases).unwrap();
 }
 
 #[test]

@@ -66,7 +66,7 @@ async fn accepted(store: &dyn Store, clerk: &str, day: NaiveDate, item: &str) ->
         conditional_materials: Vec::new(),
     };
     let applicant = Applicant {
-        id_number: IdNumber::parse("11010519491231002X").expect("id"),
+        id_number: IdNumber::parse("11010519491231002X").expect("id").into(),
         name: "王阿姨".into(),
     };
     let clerk = ctx(clerk, Role::Clerk, day);

@@ -552,6 +552,27 @@ fn audit_verify_finds_every_kind_of_tampering() {
         "{stderr}"
     );
 
+    // The retention run erases an applicant's number from the case row and from its record
+    // together; erased from the record alone (the entry's text and hash untouched), the
+    // record no longer replays to the row.
+    let erased = dir.path().join("erased.db");
+    copy_db(&db, &erased);
+    let mut conn = Db::open(&erased);
+    let changed = conn.exec(
+        "UPDATE events SET personal = 'erased' WHERE center = 'linfen' AND seq = (SELECT min(seq) FROM events WHERE center = 'linfen' AND kind = 'submitted')",
+        vec![],
+    );
+    conn.close();
+    assert_eq!(changed, 1);
+    let out = support::audit_verify(&erased);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("TAMPERED: center linfen")
+            && stderr.contains("is not what its events say"),
+        "{stderr}"
+    );
+
     // The access log is chained too: who made a request, changed behind the server's back.
     let log = dir.path().join("access-log.db");
     copy_db(&db, &log);

@@ -118,7 +118,7 @@ impl Record {
                 item: item.into(),
                 catalog_version: "v1".into(),
                 applicant: Applicant {
-                    id_number: IdNumber::parse("11010519491231002X").expect("id"),
+                    id_number: IdNumber::parse("11010519491231002X").expect("id").into(),
                     name: "王阿姨".into(),
                 },
                 channel: Channel::Window,

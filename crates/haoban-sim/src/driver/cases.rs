@@ -32,7 +32,7 @@ impl Driver {
         let ctx = self.context(by, resident);
         let person = &self.model.residents.people[resident];
         let applicant = Applicant {
-            id_number: person.id.clone(),
+            id_number: person.id.clone().into(),
             name: person.name.clone(),
         };
         let terms = self.terms(item);
@@ -108,17 +108,20 @@ impl Driver {
                 .map_err(store_error(format!("{action} on case {number}")))?
         };
         if next.status == CaseStatus::Delivered {
-            self.delivered.insert(
-                next.number.clone(),
-                Unrated {
-                    delivered: haoban_feedback::Delivered {
-                        case: next.number.clone(),
-                        clerk: next.clerk.clone(),
-                        on: ctx.today,
+            // A case just delivered still has its applicant (only long-over ones are erased).
+            if let Some(applicant) = next.applicant.id_number.known() {
+                self.delivered.insert(
+                    next.number.clone(),
+                    Unrated {
+                        delivered: haoban_feedback::Delivered {
+                            case: next.number.clone(),
+                            clerk: next.clerk.clone(),
+                            on: ctx.today,
+                        },
+                        applicant: applicant.clone(),
                     },
-                    applicant: next.applicant.id_number.clone(),
-                },
-            );
+                );
+            }
             self.cases.remove(&case);
         } else if next.status.is_final() {
             self.cases.remove(&case);

@@ -3,14 +3,17 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use haoban_cases::{Command, IdNumber, Role, UploadMeta, decide};
-use haoban_hall::Visitor;
+use haoban_cases::record::{verify as verify_chain, verify_projections};
+use haoban_cases::{
+    ApplicantId, CaseStatus, Command, EventKind, IdNumber, Role, UploadMeta, decide,
+};
+use haoban_hall::{AgingRule, Carried, HallEvent, Priority, Visitor};
 
 use super::{center, ctx, open, session};
 use crate::access::{AccessFilter, AccessRecord, Expiry, Outcome, RETENTION_ACTION, verify};
 use crate::offers::NewOffer;
 use crate::self_service::Upload;
-use crate::{By, LoginCode, SessionKind, Store, StoreError};
+use crate::{By, CaseFilter, LoginCode, NewTicket, SessionKind, Store, StoreError};
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0)
@@ -222,6 +225,35 @@ pub async fn purges_personal_data_past_its_retention_and_records_it(store: Arc<d
             .await
             .expect("upload");
     }
+    // A visit noted and a ticket carrying a pre-review, long ago and lately.
+    for (id, when) in [("11010519491231002X", old), ("110105194912310038", recent)] {
+        let visit = HallEvent::VisitRecorded {
+            visitor: Some(id.into()),
+            items: vec!["elderly-allowance".into()],
+            consult_only: true,
+            note: "asked".into(),
+        };
+        store
+            .note_hall(&linfen, &visit, by(when))
+            .await
+            .expect("visit");
+        let ticket = NewTicket {
+            center: linfen.clone(),
+            category: 'A',
+            priority: Priority::Normal,
+            items: vec!["elderly-allowance".into()],
+            carried: Some(Carried {
+                id_number: Some(id.into()),
+                name: Some("王阿姨".into()),
+                facts: [("hukou".to_owned(), serde_json::json!("shanghai"))].into(),
+            }),
+            rule: AgingRule::default(),
+        };
+        store
+            .issue_ticket(when.date_naive(), ticket, by(when))
+            .await
+            .expect("ticket");
+    }
     store
         .append_access(&request("li", "POST /api/v1/cases", "", 201, old))
         .await
@@ -247,9 +279,12 @@ pub async fn purges_personal_data_past_its_retention_and_records_it(store: Arc<d
             purged.visitors,
             purged.offers,
             purged.upload_bytes,
+            purged.id_numbers,
+            purged.entries,
+            purged.tickets,
             purged.access_log
         ),
-        (1, 1, 1, 1, 1, 1)
+        (1, 1, 1, 1, 1, 1, 1, 1, 1)
     );
     assert_eq!(store.session("s-old").await.expect("read"), None);
     assert_eq!(store.session("s-new").await.expect("read"), Some(fresh));
@@ -293,6 +328,71 @@ pub async fn purges_personal_data_past_its_retention_and_records_it(store: Arc<d
             .expect("read")
             .is_some()
     );
+    // The withdrawn case keeps its applicant's name and its record, but not the number:
+    // not in the row, not in the record's values, not findable by it; the chain still
+    // verifies and still replays to every case. The open case is as it was.
+    let withdrawn = store
+        .case(&closed.number)
+        .await
+        .expect("read")
+        .expect("case");
+    assert_eq!(withdrawn.applicant.id_number, ApplicantId::Erased);
+    assert_eq!(withdrawn.applicant.name, closed.applicant.name);
+    assert_eq!(withdrawn.status, CaseStatus::Withdrawn);
+    let still = store
+        .case(&running.number)
+        .await
+        .expect("read")
+        .expect("case");
+    assert_eq!(still, running);
+    let record = store.case_record(&closed.number).await.expect("record");
+    assert!(
+        !record
+            .iter()
+            .any(|e| e.text().contains("11010519491231002X"))
+    );
+    match record[0].event().expect("an erased entry still reads").kind {
+        EventKind::Submitted { applicant, .. } => {
+            assert_eq!(applicant.id_number, ApplicantId::Erased);
+        }
+        other => panic!("the first entry is the submission, not {other:?}"),
+    }
+    assert_eq!(
+        store.rebuild_case(&closed.number).await.expect("rebuild"),
+        withdrawn
+    );
+    let mut filter = CaseFilter::center(linfen.clone());
+    filter.limit = u32::MAX;
+    let cases = store.cases(&filter).await.expect("cases");
+    let record = store.chain("linfen").await.expect("chain");
+    verify_chain("linfen", &record.entries, record.head.as_ref()).expect("chain intact");
+    verify_projections("linfen", &record.entries, &cases).expect("projections match");
+    filter.applicant = Some("11010519491231002X".into());
+    let found = store.cases(&filter).await.expect("cases");
+    assert_eq!(
+        found.iter().map(|c| &c.number).collect::<Vec<_>>(),
+        [&running.number]
+    );
+    // The old visit's entry keeps its place in the chain without the number; the old
+    // ticket no longer carries its pre-review. The recent ones are as they were.
+    let visits: Vec<&str> = record
+        .entries
+        .iter()
+        .filter(|e| e.kind == "visit_recorded")
+        .map(|e| e.text())
+        .collect();
+    assert_eq!(visits.len(), 2);
+    assert!(!visits[0].contains("11010519491231002X"), "{}", visits[0]);
+    assert!(visits[0].contains(ApplicantId::ERASED), "{}", visits[0]);
+    assert!(visits[1].contains("110105194912310038"), "{}", visits[1]);
+    for (when, carries) in [(old, false), (recent, true)] {
+        let tickets = store
+            .tickets(&linfen, when.date_naive())
+            .await
+            .expect("tickets");
+        assert_eq!(tickets.len(), 1);
+        assert_eq!(tickets[0].carried.is_some(), carries, "{when}");
+    }
     // The log: the old record gone, the job's own record last, the rest still one chain.
     let (chain, head) = store.access_chain().await.expect("chain");
     assert_eq!(verify(&chain, head), Ok(()));

@@ -45,7 +45,7 @@ fn ctx(center_name: &str, role: Role, minute: i64) -> Context {
 
 fn applicant(id: &str) -> Applicant {
     Applicant {
-        id_number: IdNumber::parse(id).expect("id"),
+        id_number: IdNumber::parse(id).expect("id").into(),
         name: "王阿姨".into(),
     }
 }

@@ -34,7 +34,7 @@ async fn accepted_on(store: &dyn Store, clerk: &str, center_name: &str, on: Naiv
         conditional_materials: Vec::new(),
     };
     let applicant = Applicant {
-        id_number: IdNumber::parse("11010519491231002X").expect("id"),
+        id_number: IdNumber::parse("11010519491231002X").expect("id").into(),
         name: "王阿姨".into(),
     };
     let clerk_ctx = ctx(clerk, center_name, on);

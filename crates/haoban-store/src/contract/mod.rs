@@ -137,7 +137,7 @@ fn terms() -> ItemTerms {
 
 fn applicant() -> Applicant {
     Applicant {
-        id_number: IdNumber::parse("11010519491231002X").expect("id"),
+        id_number: IdNumber::parse("11010519491231002X").expect("id").into(),
         name: "王阿姨".into(),
     }
 }

@@ -117,7 +117,7 @@ pub async fn picks_up_with_the_right_code_only(store: Arc<dyn Store>) {
     install(&*store, 2, 0).await;
     let case = approved(&*store).await;
     deposit(&*store, &case, "482913").await.expect("deposit");
-    let resident = case.applicant.id_number.to_string();
+    let resident = case.applicant.id_number.unmasked();
     let rules = PickupRules::default();
     let kiosk = by(Role::Resident, 10);
     let wrong = store
@@ -181,7 +181,7 @@ pub async fn too_many_wrong_codes_return_the_result_to_the_desk(store: Arc<dyn S
     install(&*store, 1, 0).await;
     let case = approved(&*store).await;
     deposit(&*store, &case, "482913").await.expect("deposit");
-    let resident = case.applicant.id_number.to_string();
+    let resident = case.applicant.id_number.unmasked();
     let rules = PickupRules {
         wrong_codes_allowed: 2,
         ..PickupRules::default()
@@ -313,7 +313,7 @@ pub async fn keeps_uploads_with_their_hash(store: Arc<dyn Store>) {
         material: "hukou-book".into(),
         meta,
         uploaded_at: by(Role::Resident, 0).at,
-        uploaded_by: case.applicant.id_number.to_string(),
+        uploaded_by: case.applicant.id_number.unmasked(),
     };
     store
         .save_upload(&upload, &bytes, by(Role::Resident, 0))

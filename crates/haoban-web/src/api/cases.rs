@@ -55,7 +55,7 @@ fn view(state: &AppState, case: &Case, unmasked: bool) -> Value {
     let deadline = case_deadline(state, case);
     let item_name = state.catalog.item(&case.item).map(|i| i.name.zh.clone());
     let id_number = if unmasked {
-        case.applicant.id_number.to_string()
+        case.applicant.id_number.unmasked()
     } else {
         case.applicant.id_number.masked()
     };
@@ -109,7 +109,7 @@ pub(crate) async fn reachable(
     let visible = match scope {
         Scope::Public => true,
         Scope::OwnCenter => case.center == principal.center,
-        Scope::OwnCases => principal.owns(case.applicant.id_number.as_ref()),
+        Scope::OwnCases => principal.applied_for(&case),
     };
     if visible { Ok(case) } else { Err(missing()) }
 }
@@ -233,7 +233,7 @@ pub(crate) async fn open(
             .collect(),
     };
     let applicant = Applicant {
-        id_number,
+        id_number: id_number.into(),
         name: opening.name.trim().to_owned(),
     };
     let ctx = context(state, principal, &principal.center);
@@ -420,7 +420,7 @@ pub(crate) async fn apply(
 ) -> AppResult<Case> {
     let case = reachable(state, principal, number, command.action()).await?;
     let ctx = context(state, principal, &case.center);
-    let owns = principal.owns(case.applicant.id_number.as_ref());
+    let owns = principal.applied_for(&case);
     let notice = match &command {
         Command::RequestSupplement { request, due } => Some(format!(
             "【好办】您的办件 {} 需要补正：{request}。请于 {due} 前补交。",
@@ -447,18 +447,19 @@ pub(crate) async fn apply(
             .record(&case.number, Some(version), events)
             .await?
     };
+    // A case whose applicant is erased is long over: no one is told of it any more.
+    let Some(applicant) = updated.applicant.id_number.known() else {
+        return Ok(updated);
+    };
     if let Some(message) = notice {
-        state
-            .notifier
-            .send(updated.applicant.id_number.as_ref(), &message)
-            .await;
+        state.notifier.send(applicant.as_ref(), &message).await;
     }
     if delivered {
         let _ = crate::api::feedback::invite(
             state,
             &updated.center,
             crate::api::feedback::case_target(&updated.number),
-            updated.applicant.id_number.as_ref(),
+            applicant.as_ref(),
         )
         .await;
     }

@@ -193,7 +193,7 @@ async fn rated_staff(
             let missing = || AppError::NotFound(format!("case {case} not found"));
             let found = state.store.case(case).await?.ok_or_else(missing)?;
             match rater {
-                Rater::Resident(id) if *id == found.applicant.id_number => {}
+                Rater::Resident(id) if found.applicant.id_number.is(id) => {}
                 Rater::Resident(_) => return Err(missing()),
                 Rater::Anonymous => {
                     return Err(AppError::Invalid(

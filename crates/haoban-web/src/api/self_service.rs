@@ -195,10 +195,9 @@ pub(crate) async fn deposit(
         number = case.number,
         label = parcel.compartment.label(),
     );
-    state
-        .notifier
-        .send(updated.applicant.id_number.as_ref(), &message)
-        .await;
+    if let Some(applicant) = updated.applicant.id_number.known() {
+        state.notifier.send(applicant.as_ref(), &message).await;
+    }
     Ok(updated)
 }
 

@@ -111,7 +111,7 @@ pub(super) async fn case_of_pair(
         .store
         .case(number)
         .await?
-        .filter(|case| case.applicant.id_number == *id))
+        .filter(|case| case.applicant.id_number.is(id)))
 }
 
 /// The posted form's fields and center, or the screen that says why it cannot be read.

@@ -39,6 +39,8 @@ pub struct OfficeMsgs {
     /// `{}` is the number of working days.
     pub working_days: &'static str,
     pub instant: &'static str,
+    /// In place of an applicant's ID number erased past its retention.
+    pub id_erased: &'static str,
     /// `{}` is the number of working days the clock stood still.
     pub suspended_days: &'static str,
     pub decided_on: &'static str,
@@ -155,6 +157,12 @@ impl OfficeMsgs {
             Lang::Zh => &ZH,
             Lang::En => &EN,
         }
+    }
+
+    /// The applicant's ID number masked, or that it was erased.
+    pub fn id_number(&self, id: &haoban_cases::ApplicantId) -> String {
+        id.known()
+            .map_or_else(|| self.id_erased.to_owned(), haoban_cases::IdNumber::masked)
     }
 
     pub fn status(&self, lang: Lang, status: CaseStatus) -> &'static str {
@@ -277,6 +285,7 @@ pub static ZH: OfficeMsgs = OfficeMsgs {
     promised: "承诺时限",
     working_days: "{} 个工作日",
     instant: "即办件",
+    id_erased: "已过保存期限删除",
     suspended_days: "补正暂停 {} 个工作日",
     decided_on: "决定日期",
     reason: "理由",
@@ -428,6 +437,7 @@ pub static EN: OfficeMsgs = OfficeMsgs {
     promised: "Promised time",
     working_days: "{} working days",
     instant: "Instant item",
+    id_erased: "erased past its retention",
     suspended_days: "stopped {} working days for supplements",
     decided_on: "Decided on",
     reason: "Reason",

@@ -118,7 +118,7 @@ pub fn rows(state: &AppState, lang: Lang, cases: &[Case]) -> Vec<Row> {
             number: case.number.to_string(),
             item: item_name(&state.catalog, &case.item, lang),
             applicant: case.applicant.name.clone(),
-            id_number: case.applicant.id_number.masked(),
+            id_number: o.id_number(&case.applicant.id_number),
             status: o.status(lang, case.status),
             deadline: deadline.as_ref().map(|d| DeadlineView::new(o, d)),
         })
@@ -212,7 +212,7 @@ impl CaseView {
             status: o.status(lang, case.status),
             status_code: case.status.as_str(),
             applicant: case.applicant.name.clone(),
-            id_number: case.applicant.id_number.masked(),
+            id_number: o.id_number(&case.applicant.id_number),
             channel: o.channel(case.channel),
             promised: if case.promised_days == 0 {
                 o.instant.to_owned()
