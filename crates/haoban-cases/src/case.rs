@@ -84,6 +84,12 @@ impl CaseStatus {
         )
     }
 
+    /// The resident's business with the center is done: a final status, or delivered
+    /// (only closing the file is left). Personal data's retention counts from here.
+    pub fn is_over(self) -> bool {
+        self.is_final() || self == CaseStatus::Delivered
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             CaseStatus::Submitted => "已提交",

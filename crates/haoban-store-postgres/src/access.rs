@@ -190,9 +190,9 @@ impl PostgresStore {
                 .await
                 .map_err(db)?
                 .rows_affected();
-        let finals: Vec<String> = CaseStatus::ALL
+        let over: Vec<String> = CaseStatus::ALL
             .into_iter()
-            .filter(|s| s.is_final())
+            .filter(|s| s.is_over())
             .map(|s| s.as_str().to_owned())
             .collect();
         purged.upload_bytes = sqlx::query(
@@ -203,7 +203,7 @@ impl PostgresStore {
         )
         .bind(expiry.now)
         .bind(personal)
-        .bind(&finals)
+        .bind(&over)
         .execute(&mut *tx)
         .await
         .map_err(db)?
@@ -225,7 +225,7 @@ impl PostgresStore {
         )
         .bind(ApplicantId::ERASED)
         .bind(personal)
-        .bind(&finals)
+        .bind(&over)
         .bind(ERASED_VALUES)
         .fetch_one(&mut *tx)
         .await

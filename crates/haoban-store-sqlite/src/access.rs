@@ -84,23 +84,23 @@ fn entry_from_row(row: &SqliteRow) -> StoreResult<AccessEntry> {
 }
 
 /// The statuses of cases that are over: their uploads' bytes go at the end of retention.
-pub(crate) fn final_statuses() -> Vec<&'static str> {
+fn over_statuses() -> Vec<&'static str> {
     CaseStatus::ALL
         .into_iter()
-        .filter(|s| s.is_final())
+        .filter(|s| s.is_over())
         .map(CaseStatus::as_str)
         .collect()
 }
 
-/// `AND cases.updated_at < before AND cases.status IN (the final ones)`: a case that is
-/// over, and has been since before the retention.
+/// `AND cases.updated_at < before AND cases.status IN (…)`: a case that is over
+/// ([`CaseStatus::is_over`]), and has been since before the retention.
 fn over_before<'a>(query: &mut QueryBuilder<'a, Sqlite>, before: &'a str) {
     query
         .push(" AND cases.updated_at < ")
         .push_bind(before)
         .push(" AND cases.status IN (");
     let mut statuses = query.separated(", ");
-    for status in final_statuses() {
+    for status in over_statuses() {
         statuses.push_bind(status);
     }
     query.push(")");

@@ -209,6 +209,8 @@ pub async fn purges_personal_data_past_its_retention_and_records_it(store: Arc<d
         .await
         .expect("record");
     let running = open(&*store, "linfen").await;
+    // Delivered is over too: only closing the file is left.
+    let delivered = super::feedback::delivered_case(&*store, closed.updated_at.date_naive()).await;
     let bytes = b"%PDF-1.7\n1 0 obj << >> endobj\n".to_vec();
     for (id, case) in [("u-closed", &closed), ("u-open", &running)] {
         let upload = Upload {
@@ -284,7 +286,7 @@ pub async fn purges_personal_data_past_its_retention_and_records_it(store: Arc<d
             purged.tickets,
             purged.access_log
         ),
-        (1, 1, 1, 1, 1, 1, 1, 1, 1)
+        (1, 1, 1, 1, 1, 2, 1, 1, 1)
     );
     assert_eq!(store.session("s-old").await.expect("read"), None);
     assert_eq!(store.session("s-new").await.expect("read"), Some(fresh));
@@ -345,6 +347,29 @@ pub async fn purges_personal_data_past_its_retention_and_records_it(store: Arc<d
         .expect("read")
         .expect("case");
     assert_eq!(still, running);
+    let handed_over = store
+        .case(&delivered.number)
+        .await
+        .expect("read")
+        .expect("case");
+    assert_eq!(handed_over.applicant.id_number, ApplicantId::Erased);
+    assert_eq!(handed_over.status, CaseStatus::Delivered);
+    // Its file can still be closed; it stays erased.
+    let closing = decide(
+        &ctx(Role::Office, "linfen"),
+        &handed_over,
+        Command::Close,
+        false,
+    )
+    .expect("close");
+    let filed = store
+        .record(&handed_over.number, Some(handed_over.version), closing)
+        .await
+        .expect("record");
+    assert_eq!(
+        (filed.status, filed.applicant.id_number),
+        (CaseStatus::Closed, ApplicantId::Erased)
+    );
     let record = store.case_record(&closed.number).await.expect("record");
     assert!(
         !record

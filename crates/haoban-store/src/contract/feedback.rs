@@ -339,7 +339,7 @@ pub async fn lists_ratings_per_center_and_month(store: Arc<dyn Store>) {
 }
 
 /// A case accepted, approved and delivered on `delivered_on`.
-async fn delivered_case(store: &dyn Store, delivered_on: NaiveDate) -> Case {
+pub(crate) async fn delivered_case(store: &dyn Store, delivered_on: NaiveDate) -> Case {
     let mut case = open(store, "linfen").await;
     let steps = [
         (Role::Clerk, accept()),
