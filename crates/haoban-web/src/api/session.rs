@@ -102,7 +102,45 @@ pub async fn sign_in(
 ) -> AppResult<Response> {
     let Object(form) = body?;
     note.attempted(&form.username);
-    sign_staff_in(&state, &source, &form).await
+    Ok(sign_staff_in(&state, &source, &form).await?)
+}
+
+/// Why a staff sign-in did not go through: the API answers each as an `AppError`; the
+/// login page says each in its own words.
+#[derive(Debug)]
+pub(crate) enum SignInError {
+    /// A wrong username, password or code: one answer for all, so none is confirmed.
+    WrongCredentials,
+    /// The role signs in with a second factor and the account has no key yet.
+    NoSecondFactor(Role),
+    /// This place is locked out of the account until then (UTC, as shown).
+    Locked(String),
+    Unexpected(AppError),
+}
+
+impl From<AppError> for SignInError {
+    fn from(error: AppError) -> Self {
+        SignInError::Unexpected(error)
+    }
+}
+
+impl From<haoban_store::StoreError> for SignInError {
+    fn from(error: haoban_store::StoreError) -> Self {
+        SignInError::Unexpected(error.into())
+    }
+}
+
+impl From<SignInError> for AppError {
+    fn from(error: SignInError) -> Self {
+        match error {
+            SignInError::WrongCredentials => AppError::Forbidden(WRONG_CREDENTIALS.into()),
+            SignInError::NoSecondFactor(role) => AppError::Forbidden(format!(
+                "the {role} role signs in with a second factor (TOTP) and this account has none yet: ask the security administrator to issue one"
+            )),
+            SignInError::Locked(until) => AppError::Locked(until),
+            SignInError::Unexpected(error) => error,
+        }
+    }
 }
 
 /// Checks a staff member's password and, where the account has one, TOTP code, and
@@ -112,7 +150,7 @@ pub(crate) async fn sign_staff_in(
     state: &AppState,
     source: &str,
     form: &SignIn,
-) -> AppResult<Response> {
+) -> Result<Response, SignInError> {
     let now = state.clock.now();
     // Unknown usernames are counted and locked the same, so a lock tells nothing.
     if let Some(until) = state
@@ -121,7 +159,7 @@ pub(crate) async fn sign_staff_in(
         .await?
         .filter(|until| *until > now)
     {
-        return Err(AppError::Locked(
+        return Err(SignInError::Locked(
             until.format("%Y-%m-%d %H:%M UTC").to_string(),
         ));
     }
@@ -147,13 +185,10 @@ pub(crate) async fn sign_staff_in(
                 now + state.config.lock_for,
             )
             .await?;
-        return Err(AppError::Forbidden(WRONG_CREDENTIALS.into()));
+        return Err(SignInError::WrongCredentials);
     };
     if user.totp_secret.is_none() && state.config.needs_totp(user.role) {
-        return Err(AppError::Forbidden(format!(
-            "the {} role signs in with a second factor (TOTP) and this account has none yet: ask the security administrator to issue one",
-            user.role
-        )));
+        return Err(SignInError::NoSecondFactor(user.role));
     }
     state
         .store
@@ -172,7 +207,7 @@ pub(crate) async fn sign_staff_in(
 }
 
 /// One message for a wrong username, password or code, so none of them is confirmed.
-pub const WRONG_CREDENTIALS: &str = "wrong username, password or code";
+const WRONG_CREDENTIALS: &str = "wrong username, password or code";
 
 /// An account without a TOTP secret has nothing more to show; one with a secret must
 /// send a code of the current step (or one either side) not used before.

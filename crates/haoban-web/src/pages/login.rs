@@ -15,7 +15,7 @@ use super::{
     see_other,
 };
 use crate::AppState;
-use crate::api::session::{SignIn, WRONG_CREDENTIALS, sign_out as api_sign_out, sign_staff_in};
+use crate::api::session::{SignIn, SignInError, sign_out as api_sign_out, sign_staff_in};
 use crate::audit::AccessNote;
 use crate::client_addr::ClientSource;
 use crate::error::AppError;
@@ -135,19 +135,19 @@ pub async fn submit(
             }
             response
         }
-        Err(AppError::Forbidden(why)) if why == WRONG_CREDENTIALS => {
+        Err(SignInError::WrongCredentials) => {
             page.form_error = Some(t.login_wrong.to_owned());
             render(StatusCode::UNAUTHORIZED, &page)
         }
-        Err(AppError::Forbidden(_)) => {
+        Err(SignInError::NoSecondFactor(_)) => {
             page.form_error = Some(t.login_needs_totp.to_owned());
             render(StatusCode::FORBIDDEN, &page)
         }
-        Err(AppError::Locked(until)) => {
+        Err(SignInError::Locked(until)) => {
             page.form_error = Some(t.login_locked.replace("{}", &until));
             render(StatusCode::TOO_MANY_REQUESTS, &page)
         }
-        Err(other) => error_page(lang, &uri, None, other),
+        Err(SignInError::Unexpected(other)) => error_page(lang, &uri, None, other),
     }
 }
 
