@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
+use haoban_cases::{Clock, SystemClock};
 use haoban_store::Store;
 use haoban_store::access::Expiry;
 use haoban_store::vault::load_key_file;
@@ -25,7 +26,7 @@ async fn main() -> Result<(), String> {
     let store = SqliteStore::open(&db, Arc::new(vault))
         .await
         .map_err(|e| e.to_string())?;
-    let now = Utc::now() + Duration::days(1);
+    let now = SystemClock.now() + Duration::days(1);
     let expiry = Expiry {
         now,
         personal_before: now,
