@@ -11,15 +11,6 @@ fn number(case: &Value) -> String {
     case["number"].as_str().expect("number").to_owned()
 }
 
-async fn act(app: &TestApp, auth: &Auth, case: &str, action: &str, body: Value) -> support::Reply {
-    app.post(
-        &format!("/api/v1/cases/{case}/actions/{action}"),
-        body,
-        auth,
-    )
-    .await
-}
-
 fn all_received() -> Value {
     json!({"materials": [
         {"material": "id-card", "state": "e_licence"},
@@ -59,7 +50,7 @@ async fn a_case_goes_from_window_to_delivery_and_every_step_is_recorded() {
         (&clerk, "close", json!({}), "closed"),
     ];
     for (auth, action, body, status) in steps {
-        let reply = act(&app, auth, &n, action, body).await;
+        let reply = app.try_act(auth, &n, action, body).await;
         assert_eq!(reply.status, StatusCode::OK, "{action}: {:?}", reply.body);
         assert_eq!(reply.body["status"], status, "{action}");
     }
@@ -98,7 +89,7 @@ async fn refused_transitions_say_why_and_change_nothing() {
     let office = app.staff("li", Role::Office, "linfen").await;
     let n = number(&app.open_case(&clerk).await);
 
-    let reply = act(&app, &office, &n, "approve", json!({})).await;
+    let reply = app.try_act(&office, &n, "approve", json!({})).await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
     assert_eq!(reply.body["error"]["code"], "conflict");
     assert!(
@@ -108,10 +99,12 @@ async fn refused_transitions_say_why_and_change_nothing() {
             .contains("needs to be in_review")
     );
 
-    let reply = act(&app, &office, &n, "accept", all_received()).await;
+    let reply = app.try_act(&office, &n, "accept", all_received()).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 
-    let reply = act(&app, &clerk, &n, "accept", json!({"materials": []})).await;
+    let reply = app
+        .try_act(&clerk, &n, "accept", json!({"materials": []}))
+        .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         reply.body["error"]["message"]
@@ -120,27 +113,27 @@ async fn refused_transitions_say_why_and_change_nothing() {
             .contains("has not been checked")
     );
 
-    let reply = act(&app, &clerk, &n, "teleport", json!({})).await;
+    let reply = app.try_act(&clerk, &n, "teleport", json!({})).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let reply = act(
-        &app,
-        &clerk,
-        &n,
-        "not_accept",
-        json!({"reason": "", "legal_basis": "x"}),
-    )
-    .await;
+    let reply = app
+        .try_act(
+            &clerk,
+            &n,
+            "not_accept",
+            json!({"reason": "", "legal_basis": "x"}),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let stale = act(
-        &app,
-        &clerk,
-        &n,
-        "accept",
-        json!({"materials": all_received()["materials"], "version": 7}),
-    )
-    .await;
+    let stale = app
+        .try_act(
+            &clerk,
+            &n,
+            "accept",
+            json!({"materials": all_received()["materials"], "version": 7}),
+        )
+        .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
 
     let record = app.get(&format!("/api/v1/cases/{n}/record"), &clerk).await;
@@ -150,16 +143,16 @@ async fn refused_transitions_say_why_and_change_nothing() {
         "nothing was recorded"
     );
 
-    let reply = act(
-        &app,
-        &clerk,
-        &n,
-        "not_accept",
-        json!({"reason": "年龄不符", "legal_basis": "《上海市老年综合津贴管理办法》"}),
-    )
-    .await;
+    let reply = app
+        .try_act(
+            &clerk,
+            &n,
+            "not_accept",
+            json!({"reason": "年龄不符", "legal_basis": "《上海市老年综合津贴管理办法》"}),
+        )
+        .await;
     assert_eq!(reply.body["status"], "not_accepted");
-    let reply = act(&app, &clerk, &n, "accept", all_received()).await;
+    let reply = app.try_act(&clerk, &n, "accept", all_received()).await;
     assert_eq!(reply.status, StatusCode::CONFLICT, "not_accepted is final");
 }
 
@@ -169,7 +162,7 @@ async fn deficiency_supplement_and_deadlines_across_suspensions() {
     let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
     let office = app.staff("li", Role::Office, "linfen").await;
     let n = number(&app.open_case(&clerk).await);
-    let reply = act(&app, &clerk, &n, "accept_with_deficiency", json!({
+    let reply = app.try_act(&clerk, &n, "accept_with_deficiency", json!({
         "materials": [{"material": "id-card", "state": "received"}, {"material": "bank-card", "state": "missing"}],
         "promise": "三个工作日内补交银行卡复印件",
         "due": "2026-11-05"
@@ -179,18 +172,18 @@ async fn deficiency_supplement_and_deadlines_across_suspensions() {
     assert_eq!(reply.body["deadline"]["due"], "2026-11-30");
     assert_eq!(reply.body["deficiency"]["materials"], json!(["bank-card"]));
 
-    act(&app, &office, &n, "start_review", json!({})).await;
-    let refused = act(&app, &office, &n, "approve", json!({})).await;
+    app.try_act(&office, &n, "start_review", json!({})).await;
+    let refused = app.try_act(&office, &n, "approve", json!({})).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let asked = act(
-        &app,
-        &office,
-        &n,
-        "request_supplement",
-        json!({"request": "补充银行卡复印件", "due": "2026-11-20"}),
-    )
-    .await;
+    let asked = app
+        .try_act(
+            &office,
+            &n,
+            "request_supplement",
+            json!({"request": "补充银行卡复印件", "due": "2026-11-20"}),
+        )
+        .await;
     assert_eq!(asked.body["status"], "supplement_requested");
     let (to, message) = app.notifier.sent().last().cloned().expect("resident told");
     assert_eq!(to, RESIDENT);
@@ -209,16 +202,13 @@ async fn deficiency_supplement_and_deadlines_across_suspensions() {
     let paused = app.get(&format!("/api/v1/cases/{n}"), &office).await;
     assert_eq!(paused.body["deadline"]["paused"], true);
     assert_eq!(paused.body["deadline"]["due"], "2026-12-07");
-    act(
-        &app,
-        &clerk,
-        &n,
-        "provide_supplement",
-        json!({"note": "已补交"}),
-    )
-    .await;
-    act(&app, &clerk, &n, "fulfil_deficiency", json!({})).await;
-    let approved = act(&app, &office, &n, "approve", json!({"note": "符合条件"})).await;
+    app.try_act(&clerk, &n, "provide_supplement", json!({"note": "已补交"}))
+        .await;
+    app.try_act(&clerk, &n, "fulfil_deficiency", json!({}))
+        .await;
+    let approved = app
+        .try_act(&office, &n, "approve", json!({"note": "符合条件"}))
+        .await;
     assert_eq!(approved.status, StatusCode::OK, "{:?}", approved.body);
     assert_eq!(approved.body["deadline"]["state"], "on_track");
 }
@@ -229,7 +219,7 @@ async fn lists_filter_by_status_clerk_and_due() {
     let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
     let first = number(&app.open_case(&clerk).await);
     let _second = number(&app.open_case(&clerk).await);
-    act(&app, &clerk, &first, "accept", all_received()).await;
+    app.try_act(&clerk, &first, "accept", all_received()).await;
 
     let submitted = app.get("/api/v1/cases?status=submitted", &clerk).await;
     assert_eq!(submitted.body["cases"].as_array().unwrap().len(), 1);
@@ -280,7 +270,9 @@ async fn instant_items_finish_at_the_window() {
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
     let n = number(&reply.body);
-    let done = act(&app, &clerk, &n, "accept", json!({"materials": []})).await;
+    let done = app
+        .try_act(&clerk, &n, "accept", json!({"materials": []}))
+        .await;
     assert_eq!(done.body["status"], "delivered", "{:?}", done.body);
 }
 
@@ -349,7 +341,7 @@ async fn audit_verify_reports_an_intact_chain() {
     let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
     let auditor = app.staff("qian", Role::Auditor, "linfen").await;
     let n = number(&app.open_case(&clerk).await);
-    act(&app, &clerk, &n, "accept", all_received()).await;
+    app.try_act(&clerk, &n, "accept", all_received()).await;
     let reply = app.get("/api/v1/audit/verify", &auditor).await;
     assert_eq!(
         reply.body,
@@ -367,7 +359,7 @@ async fn the_promised_days_skip_the_national_day_holiday_and_count_the_make_up_s
     app.clock.set(at("2026-09-28 02:00"));
     let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
     let n = number(&app.open_case(&clerk).await);
-    let accepted = act(&app, &clerk, &n, "accept", all_received()).await;
+    let accepted = app.try_act(&clerk, &n, "accept", all_received()).await;
     // 20 working days from Monday 28 September: 1–7 October are holidays, Saturday
     // 10 October is a working day; without the calendar it would be 26 October.
     assert_eq!(

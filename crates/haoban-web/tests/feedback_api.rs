@@ -10,46 +10,22 @@ use haoban_hall::{AgingRule, Carried, Priority};
 use haoban_store::{By, NewTicket};
 use haoban_web::record_due_defaults;
 use serde_json::{Value, json};
-use support::{Auth, OTHER_RESIDENT, PASSWORD, RESIDENT, Reply, TestApp, at};
-
-fn all_received() -> Value {
-    json!({"materials": [
-        {"material": "id-card", "state": "received"},
-        {"material": "bank-card", "state": "received"}
-    ]})
-}
-
-async fn act(app: &TestApp, auth: &Auth, case: &str, action: &str, body: Value) {
-    let reply = app
-        .post(
-            &format!("/api/v1/cases/{case}/actions/{action}"),
-            body,
-            auth,
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{action}: {:?}", reply.body);
-}
+use support::{Auth, OTHER_RESIDENT, PASSWORD, RESIDENT, Reply, TestApp, all_received, at};
 
 /// A case of `RESIDENT` accepted by `clerk`.
 async fn accepted_case(app: &TestApp, clerk: &Auth) -> String {
     let case = app.open_case(clerk).await;
     let number = case["number"].as_str().expect("number").to_owned();
-    act(app, clerk, &number, "accept", all_received()).await;
+    app.act(clerk, &number, "accept", all_received()).await;
     number
 }
 
 async fn deliver(app: &TestApp, clerk: &Auth, office: &Auth, number: &str) {
-    act(app, office, number, "start_review", json!({})).await;
-    act(app, office, number, "approve", json!({})).await;
-    act(
-        app,
-        office,
-        number,
-        "mark_ready",
-        json!({"delivery": "window"}),
-    )
-    .await;
-    act(app, clerk, number, "deliver", json!({})).await;
+    app.act(office, number, "start_review", json!({})).await;
+    app.act(office, number, "approve", json!({})).await;
+    app.act(office, number, "mark_ready", json!({"delivery": "window"}))
+        .await;
+    app.act(clerk, number, "deliver", json!({})).await;
 }
 
 fn on_case(number: &str, level: i64, channel: &str) -> Value {

@@ -14,23 +14,10 @@ mod cases;
 
 use axum::http::{StatusCode, header};
 use haoban_cases::{CenterId, Clock, Role};
-use serde_json::{Value, json};
-use support::{Auth, TestApp};
+use serde_json::json;
+use support::{Auth, TestApp, all_received};
 
 const ANON: Auth = Auth::Anonymous;
-
-async fn act(app: &TestApp, auth: &Auth, case: &str, action: &str, body: Value) {
-    let path = format!("/api/v1/cases/{case}/actions/{action}");
-    let reply = app.post(&path, body, auth).await;
-    assert_eq!(reply.status, StatusCode::OK, "{action}: {:?}", reply.body);
-}
-
-fn all_received() -> Value {
-    json!({"materials": [
-        {"material": "id-card", "state": "received"},
-        {"material": "bank-card", "state": "received"}
-    ]})
-}
 
 /// A case of `RESIDENT` at `linfen`, accepted by a clerk: (clerk, office, number).
 async fn accepted_case(app: &TestApp) -> (Auth, Auth, String) {
@@ -38,7 +25,7 @@ async fn accepted_case(app: &TestApp) -> (Auth, Auth, String) {
     let office = app.staff("li", Role::Office, "linfen").await;
     let case = app.open_case(&clerk).await;
     let number = case["number"].as_str().expect("number").to_owned();
-    act(app, &clerk, &number, "accept", all_received()).await;
+    app.act(&clerk, &number, "accept", all_received()).await;
     (clerk, office, number)
 }
 
@@ -54,10 +41,10 @@ async fn in_the_cabinet(app: &TestApp) -> (String, String) {
         installed.body
     );
     let (_, office, number) = accepted_case(app).await;
-    act(app, &office, &number, "start_review", json!({})).await;
-    act(app, &office, &number, "approve", json!({})).await;
+    app.act(&office, &number, "start_review", json!({})).await;
+    app.act(&office, &number, "approve", json!({})).await;
     let ready = json!({"delivery": "cabinet"});
-    act(app, &office, &number, "mark_ready", ready).await;
+    app.act(&office, &number, "mark_ready", ready).await;
     let (_, message) = app.notifier.sent().last().cloned().expect("the code");
     let code: String = message
         .split("取件码")

@@ -13,22 +13,10 @@ fn number(case: &Value) -> String {
     case["number"].as_str().expect("number").to_owned()
 }
 
-async fn api_act(app: &TestApp, auth: &Auth, case: &str, action: &str, body: Value) {
-    let reply = app
-        .post(
-            &format!("/api/v1/cases/{case}/actions/{action}"),
-            body,
-            auth,
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{action}: {:?}", reply.body);
-}
-
 /// Opens a case for the elderly allowance and accepts it with every material, today.
 async fn accepted_case(app: &TestApp, clerk: &Auth) -> String {
     let n = number(&app.open_case(clerk).await);
-    api_act(
-        app,
+    app.act(
         clerk,
         &n,
         "accept",
@@ -161,7 +149,7 @@ async fn the_work_list_puts_the_earliest_deadline_first_and_says_which_are_due()
     let third = accepted_case(&app, &clerk).await;
     // The first is touched last, so the store's order (latest first) is not the answer.
     let office = sign_in("li").await;
-    api_act(&app, &office, &first, "start_review", json!({})).await;
+    app.act(&office, &first, "start_review", json!({})).await;
     let elsewhere = app.staff("zhao", Role::Clerk, "jingan").await;
     let other_center = accepted_case(&app, &elsewhere).await;
 
@@ -284,7 +272,7 @@ async fn approving_then_choosing_the_delivery_makes_the_result_ready() {
     let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
     let office = app.staff("li", Role::Office, "linfen").await;
     let n = accepted_case(&app, &clerk).await;
-    api_act(&app, &office, &n, "start_review", json!({})).await;
+    app.act(&office, &n, "start_review", json!({})).await;
     let path = format!("/office/cases/{n}");
 
     let page = page_ok(&app, &path, &office).await;
@@ -393,7 +381,7 @@ async fn bad_input_is_said_next_to_its_field_and_what_was_typed_is_kept() {
     let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
     let office = app.staff("li", Role::Office, "linfen").await;
     let n = accepted_case(&app, &clerk).await;
-    api_act(&app, &office, &n, "start_review", json!({})).await;
+    app.act(&office, &n, "start_review", json!({})).await;
     let page = page_ok(&app, &format!("/office/cases/{n}"), &office).await;
     let told_before = app.notifier.sent().len();
 
@@ -476,7 +464,7 @@ async fn a_stale_page_is_refused_with_the_current_state_shown() {
     let li = app.staff("li", Role::Office, "linfen").await;
     let wang = app.staff("wang", Role::Office, "linfen").await;
     let n = accepted_case(&app, &clerk).await;
-    api_act(&app, &li, &n, "start_review", json!({})).await;
+    app.act(&li, &n, "start_review", json!({})).await;
     let path = format!("/office/cases/{n}");
     let seen_by_li = page_ok(&app, &path, &li).await;
     let seen_by_wang = page_ok(&app, &path, &wang).await;
@@ -499,9 +487,10 @@ async fn a_stale_page_is_refused_with_the_current_state_shown() {
 
     // Same state, older version: a note added meanwhile still makes the page stale.
     let n2 = accepted_case(&app, &clerk).await;
-    api_act(&app, &li, &n2, "start_review", json!({})).await;
+    app.act(&li, &n2, "start_review", json!({})).await;
     let stale = page_ok(&app, &format!("/office/cases/{n2}"), &wang).await;
-    api_act(&app, &li, &n2, "add_note", json!({"text": "已电话核实"})).await;
+    app.act(&li, &n2, "add_note", json!({"text": "已电话核实"}))
+        .await;
     let refused = submit(
         &app,
         &wang,
@@ -562,7 +551,7 @@ async fn the_pages_read_in_english_with_lang_en() {
             .contains(&format!("href=\"/office/cases/{n}?lang=zh\""))
     );
 
-    api_act(&app, &office, &n, "start_review", json!({})).await;
+    app.act(&office, &n, "start_review", json!({})).await;
     let page = page_ok(&app, &format!("/office/cases/{n}?lang=en"), &office).await;
     let mut form: Vec<(String, String)> = hidden_fields(&page.html, "request_supplement");
     form.push(("request".into(), String::new()));
@@ -589,7 +578,7 @@ async fn roles_that_may_not_decide_are_refused_by_the_policy_table() {
     let desk = app.staff("wu", Role::Desk, "linfen").await;
     let office = app.staff("li", Role::Office, "linfen").await;
     let n = accepted_case(&app, &clerk).await;
-    api_act(&app, &office, &n, "start_review", json!({})).await;
+    app.act(&office, &n, "start_review", json!({})).await;
     let path = format!("/office/cases/{n}");
 
     // The clerk reads the case, but is offered no decision.
@@ -677,13 +666,13 @@ async fn a_deficiency_promise_is_shown_and_must_be_kept_before_approval() {
     let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
     let office = app.staff("li", Role::Office, "linfen").await;
     let n = number(&app.open_case(&clerk).await);
-    api_act(&app, &clerk, &n, "accept_with_deficiency", json!({
+    app.act(&clerk, &n, "accept_with_deficiency", json!({
         "materials": [{"material": "id-card", "state": "received"}, {"material": "bank-card", "state": "missing"}],
         "promise": "三个工作日内补交银行卡复印件",
         "due": "2026-11-05"
     }))
     .await;
-    api_act(&app, &office, &n, "start_review", json!({})).await;
+    app.act(&office, &n, "start_review", json!({})).await;
     let path = format!("/office/cases/{n}");
     let page = page_ok(&app, &path, &office).await;
     let deficiency = &page.html[page.html.find("class=\"deficiency\"").expect("shown")..];

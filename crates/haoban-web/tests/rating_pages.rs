@@ -9,31 +9,18 @@ use haoban_cases::{CenterId, Clock, Role};
 use haoban_hall::{AgingRule, Carried, Priority};
 use haoban_store::{By, NewTicket};
 use serde_json::{Value, json};
-use support::{Auth, OTHER_RESIDENT, PASSWORD, RESIDENT, TestApp, at};
-
-fn all_received() -> Value {
-    json!({"materials": [
-        {"material": "id-card", "state": "received"},
-        {"material": "bank-card", "state": "received"}
-    ]})
-}
-
-async fn act(app: &TestApp, auth: &Auth, case: &str, action: &str, body: Value) {
-    let path = format!("/api/v1/cases/{case}/actions/{action}");
-    let reply = app.post(&path, body, auth).await;
-    assert_eq!(reply.status, StatusCode::OK, "{action}: {:?}", reply.body);
-}
+use support::{Auth, OTHER_RESIDENT, PASSWORD, RESIDENT, TestApp, all_received, at};
 
 /// A case of `RESIDENT`, accepted by `clerk` and delivered; its number.
 async fn delivered_case(app: &TestApp, clerk: &Auth, office: &Auth) -> String {
     let case = app.open_case(clerk).await;
     let number = case["number"].as_str().expect("number").to_owned();
-    act(app, clerk, &number, "accept", all_received()).await;
-    act(app, office, &number, "start_review", json!({})).await;
-    act(app, office, &number, "approve", json!({})).await;
+    app.act(clerk, &number, "accept", all_received()).await;
+    app.act(office, &number, "start_review", json!({})).await;
+    app.act(office, &number, "approve", json!({})).await;
     let ready = json!({"delivery": "window"});
-    act(app, office, &number, "mark_ready", ready).await;
-    act(app, clerk, &number, "deliver", json!({})).await;
+    app.act(office, &number, "mark_ready", ready).await;
+    app.act(clerk, &number, "deliver", json!({})).await;
     number
 }
 
@@ -500,7 +487,8 @@ async fn an_instant_item_sends_its_rating_link_when_accepted() {
         .await;
     assert_eq!(opened.status, StatusCode::CREATED, "{:?}", opened.body);
     let number = opened.body["number"].as_str().expect("number").to_owned();
-    act(&app, &clerk, &number, "accept", json!({"materials": []})).await;
+    app.act(&clerk, &number, "accept", json!({"materials": []}))
+        .await;
     let link = last_link(&app);
     let page = app.get_page(&link, &Auth::Anonymous).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);

@@ -170,17 +170,6 @@ async fn the_queue_figures_are_those_of_the_tickets_issued_called_and_served() {
     );
 }
 
-async fn act(app: &TestApp, clerk: &Auth, case: &str, action: &str, body: Value) {
-    let reply = app
-        .post(
-            &format!("/api/v1/cases/{case}/actions/{action}"),
-            body,
-            clerk,
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{action}: {:?}", reply.body);
-}
-
 async fn open(app: &TestApp, clerk: &Auth) -> String {
     app.open_case(clerk).await["number"]
         .as_str()
@@ -201,11 +190,9 @@ async fn cases_count_on_the_day_they_happened_and_deadlines_are_as_of_today() {
     let clerk = app.staff("zhang", Role::Clerk, "linfen").await;
     let director = app.staff("zhou", Role::Supervisor, "linfen").await;
     let accepted = open(&app, &clerk).await;
-    act(&app, &clerk, &accepted, "accept", received()).await;
+    app.act(&clerk, &accepted, "accept", received()).await;
     let deficient = open(&app, &clerk).await;
-    act(
-        &app,
-        &clerk,
+    app.act(&clerk,
         &deficient,
         "accept_with_deficiency",
         json!({
@@ -216,8 +203,7 @@ async fn cases_count_on_the_day_they_happened_and_deadlines_are_as_of_today() {
     )
     .await;
     let refused = open(&app, &clerk).await;
-    act(
-        &app,
+    app.act(
         &clerk,
         &refused,
         "not_accept",
@@ -246,8 +232,7 @@ async fn cases_count_on_the_day_they_happened_and_deadlines_are_as_of_today() {
     // Tuesday: the fourth case is refused.
     app.clock.set(at("2026-11-03 02:00"));
     let clerk = app.sign_in("zhang", PASSWORD).await.expect("sign in");
-    act(
-        &app,
+    app.act(
         &clerk,
         &late,
         "not_accept",

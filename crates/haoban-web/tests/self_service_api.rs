@@ -13,18 +13,6 @@ const PNG: &[u8] = &[
     0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I',
 ];
 
-async fn act(app: &TestApp, auth: &Auth, case: &str, action: &str, body: Value) -> Value {
-    let reply = app
-        .post(
-            &format!("/api/v1/cases/{case}/actions/{action}"),
-            body,
-            auth,
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{action}: {:?}", reply.body);
-    reply.body
-}
-
 /// A case of the resident's, approved, with a cabinet of `small` compartments installed
 /// (none with 0).
 async fn approved_case(app: &TestApp, small: usize) -> (String, Auth, Auth) {
@@ -52,9 +40,9 @@ async fn approved_case(app: &TestApp, small: usize) -> (String, Auth, Auth) {
         {"material": "id-card", "state": "received"},
         {"material": "bank-card", "state": "received"}
     ]});
-    act(app, &clerk, &number, "accept", received).await;
-    act(app, &office, &number, "start_review", json!({})).await;
-    act(app, &office, &number, "approve", json!({})).await;
+    app.act(&clerk, &number, "accept", received).await;
+    app.act(&office, &number, "start_review", json!({})).await;
+    app.act(&office, &number, "approve", json!({})).await;
     (number, clerk, office)
 }
 
@@ -88,14 +76,14 @@ async fn try_code(app: &TestApp, code: &str) -> Value {
 async fn a_result_goes_into_a_cabinet_and_out_with_its_code_only() {
     let app = TestApp::new().await;
     let (number, clerk, office) = approved_case(&app, 2).await;
-    let ready = act(
-        &app,
-        &office,
-        &number,
-        "mark_ready",
-        json!({"delivery": "cabinet"}),
-    )
-    .await;
+    let ready = app
+        .act(
+            &office,
+            &number,
+            "mark_ready",
+            json!({"delivery": "cabinet"}),
+        )
+        .await;
     assert_eq!(ready["status"], "ready");
     let code = pickup_code(&app);
     assert_eq!(code.len(), 6);

@@ -7,7 +7,7 @@ mod support;
 
 use axum::http::StatusCode;
 use haoban_cases::Role;
-use serde_json::{Value, json};
+use serde_json::json;
 use support::{Auth, TestApp};
 
 /// The text of the element marked `data-figure="{name}"`.
@@ -49,12 +49,6 @@ async fn accepted(app: &TestApp, clerk: &Auth) -> String {
     number
 }
 
-async fn act(app: &TestApp, office: &Auth, number: &str, action: &str, body: Value) {
-    let path = format!("/api/v1/cases/{number}/actions/{action}");
-    let reply = app.post(&path, body, office).await;
-    assert_eq!(reply.status, StatusCode::OK, "{action}: {:?}", reply.body);
-}
-
 fn no_inline_code(html: &str) {
     assert!(!html.contains("<script>") && !html.contains("style="));
 }
@@ -70,9 +64,8 @@ async fn the_overview_shows_the_line_the_matrix_and_the_plans() {
     // li accepts two elderly-allowance cases; the office sends one back for a supplement.
     let first = accepted(&app, &li).await;
     accepted(&app, &li).await;
-    act(&app, &office, &first, "start_review", json!({})).await;
-    act(
-        &app,
+    app.act(&office, &first, "start_review", json!({})).await;
+    app.act(
         &office,
         &first,
         "request_supplement",
@@ -408,9 +401,8 @@ async fn a_new_member_is_tracked_reviewed_and_decided_ready_for_duty() {
     // xiaoli accepts a case; the office asks for a supplement on it.
     let office = app.staff("qian", Role::Office, "linfen").await;
     let case = accepted(&app, &xiaoli).await;
-    act(&app, &office, &case, "start_review", json!({})).await;
-    act(
-        &app,
+    app.act(&office, &case, "start_review", json!({})).await;
+    app.act(
         &office,
         &case,
         "request_supplement",

@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use haoban_cases::Role;
 use serde_json::json;
 
+use super::all_received;
 use super::support::{self, TestApp};
-use super::{act, all_received};
 
 #[tokio::test]
 async fn staff_see_the_cabinets_and_the_admin_installs_one() {
@@ -93,11 +93,11 @@ async fn staff_see_the_cabinets_and_the_admin_installs_one() {
         let office = app.staff("li", Role::Office, "linfen").await;
         let case = app.open_case(&clerk).await;
         let number = case["number"].as_str().unwrap().to_owned();
-        act(&app, &clerk, &number, "accept", all_received()).await;
-        act(&app, &office, &number, "start_review", json!({})).await;
-        act(&app, &office, &number, "approve", json!({})).await;
+        app.act(&clerk, &number, "accept", all_received()).await;
+        app.act(&office, &number, "start_review", json!({})).await;
+        app.act(&office, &number, "approve", json!({})).await;
         let ready = json!({"delivery": "cabinet"});
-        act(&app, &office, &number, "mark_ready", ready).await;
+        app.act(&office, &number, "mark_ready", ready).await;
         (number, clerk)
     };
     let clerk = app.sign_in("zhang", support::PASSWORD).await.unwrap();

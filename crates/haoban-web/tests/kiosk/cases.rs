@@ -7,7 +7,7 @@ use haoban_cases::CenterId;
 use serde_json::json;
 
 use super::support::{OTHER_RESIDENT, RESIDENT, TestApp};
-use super::{ANON, accepted_case, act, attribute_after, in_the_cabinet};
+use super::{ANON, accepted_case, attribute_after, in_the_cabinet};
 
 #[tokio::test]
 async fn a_case_is_tracked_by_its_pair_and_a_wrong_pair_is_not_found() {
@@ -48,9 +48,9 @@ async fn a_case_is_tracked_by_its_pair_and_a_wrong_pair_is_not_found() {
     }
 
     // A supplement asked: what and by when.
-    act(&app, &office, &number, "start_review", json!({})).await;
+    app.act(&office, &number, "start_review", json!({})).await;
     let asked = json!({"request": "请补充户口簿复印件", "due": "2026-11-20"});
-    act(&app, &office, &number, "request_supplement", asked).await;
+    app.act(&office, &number, "request_supplement", asked).await;
     let form = [
         ("center", "linfen"),
         ("id_number", RESIDENT),
@@ -234,11 +234,11 @@ async fn a_delivered_case_is_rated_from_the_home_with_its_pair() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.html.contains("还没有办结送达"));
 
-    act(&app, &office, &number, "start_review", json!({})).await;
-    act(&app, &office, &number, "approve", json!({})).await;
+    app.act(&office, &number, "start_review", json!({})).await;
+    app.act(&office, &number, "approve", json!({})).await;
     let ready = json!({"delivery": "window"});
-    act(&app, &office, &number, "mark_ready", ready).await;
-    act(&app, &clerk, &number, "deliver", json!({})).await;
+    app.act(&office, &number, "mark_ready", ready).await;
+    app.act(&clerk, &number, "deliver", json!({})).await;
     let sent = app.notifier.sent().len();
 
     // A wrong pair: not found, as tracking says it.

@@ -263,6 +263,33 @@ impl TestApp {
     }
 }
 
+/// What `accept` is given for the fixture's elderly allowance: every material received.
+pub fn all_received() -> Value {
+    serde_json::json!({"materials": [
+        {"material": "id-card", "state": "received"},
+        {"material": "bank-card", "state": "received"}
+    ]})
+}
+
+impl TestApp {
+    /// Takes `action` on case `number` through the API as `auth`: the reply, as it is.
+    pub async fn try_act(&self, auth: &Auth, number: &str, action: &str, body: Value) -> Reply {
+        self.post(
+            &format!("/api/v1/cases/{number}/actions/{action}"),
+            body,
+            auth,
+        )
+        .await
+    }
+
+    /// Takes `action` on case `number`, which must go through: the case as it became.
+    pub async fn act(&self, auth: &Auth, number: &str, action: &str, body: Value) -> Value {
+        let reply = self.try_act(auth, number, action, body).await;
+        assert_eq!(reply.status, StatusCode::OK, "{action}: {:?}", reply.body);
+        reply.body
+    }
+}
+
 fn cookie_auth(reply: &Reply) -> Auth {
     let cookie = reply.set_cookie.as_deref().expect("a session cookie");
     let secret = cookie
