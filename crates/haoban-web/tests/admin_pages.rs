@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode};
 use haoban_cases::{CenterId, Role};
 use haoban_hall::Window;
 use serde_json::json;
-use support::{Auth, Page, TestApp};
+use support::{Auth, Page, TestApp, field_with_id, unescape};
 
 const NEW_PASSWORD: &str = "lantern-0417";
 /// 综合窗口3, percent-encoded for a path or query.
@@ -41,34 +41,6 @@ async fn follow(app: &TestApp, page: &Page, auth: &Auth) -> Page {
     let location = page.location().expect("location");
     let path = location.split('#').next().expect("path");
     app.get_page(path, auth).await
-}
-
-/// The markup of the `.field` block (or fieldset) around the element with `id`: where a
-/// message must be to be next to its field.
-fn field_block<'h>(html: &'h str, id: &str) -> &'h str {
-    let at = html
-        .find(&format!("id=\"{id}\""))
-        .unwrap_or_else(|| panic!("no #{id} in\n{html}"));
-    let start = ["<div class=\"field", "<fieldset"]
-        .iter()
-        .filter_map(|open| html[..at].rfind(open))
-        .max()
-        .expect("field start");
-    let end = ["</div>", "</fieldset>"]
-        .iter()
-        .filter_map(|close| html[at..].find(close).map(|i| at + i))
-        .min()
-        .expect("field end");
-    &html[start..end]
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&#34;", "\"")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -176,11 +148,11 @@ async fn an_admin_configures_a_window_with_skills_replaces_and_removes_it() {
         .get_page(&format!("/admin?edit={WINDOW_IN_URL}"), &auth)
         .await;
     assert!(
-        field_block(&edit.html, "window-name").contains("value=\"综合窗口3\""),
+        field_with_id(&edit.html, "window-name").contains("value=\"综合窗口3\""),
         "{}",
         edit.html
     );
-    assert!(field_block(&edit.html, "window-categories").contains("value=\"A,B\""));
+    assert!(field_with_id(&edit.html, "window-categories").contains("value=\"A,B\""));
     assert!(
         edit.html
             .contains("value=\"elderly-allowance\" checked> 老年综合津贴申领")
@@ -275,7 +247,7 @@ async fn bad_window_input_is_refused_next_to_the_field_and_kept() {
     .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = &refused.html;
-    let name = field_block(html, "window-name");
+    let name = field_with_id(html, "window-name");
     assert!(name.contains("has-error"), "{name}");
     assert!(name.contains("窗口名称须为 1 至 16 个字符"), "{name}");
     assert!(
@@ -283,10 +255,10 @@ async fn bad_window_input_is_refused_next_to_the_field_and_kept() {
         "{name}"
     );
     assert!(name.contains("aria-invalid=\"true\" autofocus"), "{name}");
-    let categories = unescape(field_block(html, "window-categories"));
+    let categories = unescape(field_with_id(html, "window-categories"));
     assert!(categories.contains("“b1”不是一个大写字母"), "{categories}");
     assert!(categories.contains("value=\"A,b1\""), "{categories}");
-    let items = unescape(field_block(html, "window-items-hint"));
+    let items = unescape(field_with_id(html, "window-items-hint"));
     assert!(
         items.contains("“no-such-item”不是当前目录中的事项"),
         "{items}"
@@ -307,7 +279,7 @@ async fn bad_window_input_is_refused_next_to_the_field_and_kept() {
     // Sixteen characters are fine; an empty name is not.
     let empty = post(&app, "/admin/windows", &auth, &[("name", "  ")]).await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(field_block(&empty.html, "window-name").contains("field-error"));
+    assert!(field_with_id(&empty.html, "window-name").contains("field-error"));
     let sixteen = post(
         &app,
         "/admin/windows",
@@ -404,17 +376,17 @@ async fn bad_account_input_is_refused_next_to_the_field_and_kept() {
     .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = &refused.html;
-    let username = field_block(html, "new-username");
+    let username = field_with_id(html, "new-username");
     assert!(
         username.contains("用户名须为 1 至 64 个字符，不含空格。"),
         "{username}"
     );
     assert!(username.contains("value=\"li si\""), "{username}");
     assert!(
-        field_block(html, "new-role")
+        field_with_id(html, "new-role")
             .contains("请选择一个工作人员角色（安全管理员只能在命令行创建）。")
     );
-    assert!(field_block(html, "new-password").contains("密码至少需要 8 个字符。"));
+    assert!(field_with_id(html, "new-password").contains("密码至少需要 8 个字符。"));
     // Passwords never come back in the page.
     assert!(!html.contains("pw7x"));
 
@@ -472,8 +444,8 @@ async fn bad_account_input_is_refused_next_to_the_field_and_kept() {
     .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = &refused.html;
-    assert!(field_block(html, "new-role").contains("value=\"office\" selected"));
-    assert!(field_block(html, "new-password-again").contains("两次输入的密码不一致。"));
+    assert!(field_with_id(html, "new-role").contains("value=\"office\" selected"));
+    assert!(field_with_id(html, "new-password-again").contains("两次输入的密码不一致。"));
     let refused = post(
         &app,
         "/admin/users",
@@ -487,7 +459,7 @@ async fn bad_account_input_is_refused_next_to_the_field_and_kept() {
     )
     .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let username = field_block(&refused.html, "new-username");
+    let username = field_with_id(&refused.html, "new-username");
     assert!(username.contains("这个用户名已被使用"), "{username}");
     assert!(username.contains("value=\"taken\""), "{username}");
     let users = app.state.store.users(&linfen()).await.expect("users");
@@ -891,7 +863,7 @@ async fn the_catalog_in_use_and_a_check_that_never_replaces_it() {
     )
     .await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let field = field_block(&missing.html, "catalog-path");
+    let field = field_with_id(&missing.html, "catalog-path");
     assert!(field.contains("服务器上没有这个目录"), "{field}");
     assert!(field.contains("value=\"/no/such/dir\""), "{field}");
     // The catalog in use is the one the server started with.
@@ -950,10 +922,11 @@ async fn the_page_is_complete_in_english() {
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        field_block(&refused.html, "window-name").contains("A window name has 1 to 16 characters")
+        field_with_id(&refused.html, "window-name")
+            .contains("A window name has 1 to 16 characters")
     );
     assert!(
-        unescape(field_block(&refused.html, "window-categories"))
+        unescape(field_with_id(&refused.html, "window-categories"))
             .contains("“x” is not one capital letter")
     );
     // Its language switch leads to the page, not to the form's address.

@@ -11,7 +11,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use haoban_cases::Role;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use support::{Auth, TestApp};
+use support::{Auth, TestApp, unescape};
 use tower::ServiceExt;
 
 /// A hall with two tickets issued at the desk and the first called to window 5.
@@ -39,18 +39,6 @@ async fn call(app: &TestApp, clerk: &Auth, window: &str, expected: &str) {
         .await;
     assert_eq!(called.status, StatusCode::OK, "{:?}", called.body);
     assert_eq!(called.body["ticket"]["number"], expected);
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&#60;", "<")
-        .replace("&gt;", ">")
-        .replace("&#62;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-        .replace("&#38;", "&")
 }
 
 /// `raw` is never markup on the page, but `shown` (which contains it) is there as text.

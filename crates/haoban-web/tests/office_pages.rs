@@ -7,7 +7,7 @@ mod support;
 use axum::http::StatusCode;
 use haoban_cases::Role;
 use serde_json::{Value, json};
-use support::{Auth, PASSWORD, Page, RESIDENT, TestApp, at};
+use support::{Auth, PASSWORD, Page, RESIDENT, TestApp, at, field_named};
 
 fn number(case: &Value) -> String {
     case["number"].as_str().expect("number").to_owned()
@@ -81,26 +81,6 @@ async fn submit(
     form.extend_from_slice(typed);
     app.post_form(&format!("/office/cases/{n}/{action}"), &form, auth)
         .await
-}
-
-/// The block (`<div class="field…">` or `<fieldset class="field…">`) holding the control
-/// named `name`.
-fn field_block<'h>(html: &'h str, name: &str) -> &'h str {
-    let at = html
-        .find(&format!("name=\"{name}\""))
-        .unwrap_or_else(|| panic!("no field {name}"));
-    let start = ["<div class=\"field", "<fieldset class=\"field"]
-        .into_iter()
-        .filter_map(|open| html[..at].rfind(open))
-        .max()
-        .expect("field block");
-    let end = at
-        + [html[at..].find("</div>"), html[at..].find("</fieldset>")]
-            .into_iter()
-            .flatten()
-            .min()
-            .expect("block end");
-    &html[start..end]
 }
 
 /// Case numbers in the order the work list shows them.
@@ -295,7 +275,7 @@ async fn approving_then_choosing_the_delivery_makes_the_result_ready() {
     assert!(!page.html.contains("id=\"approve\"") && !page.html.contains("id=\"deny\""));
     for code in ["window", "cabinet", "post", "e_licence"] {
         assert!(
-            field_block(&page.html, "delivery").contains(&format!("value=\"{code}\"")),
+            field_named(&page.html, "delivery").contains(&format!("value=\"{code}\"")),
             "{code} offered"
         );
     }
@@ -310,7 +290,7 @@ async fn approving_then_choosing_the_delivery_makes_the_result_ready() {
     )
     .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(field_block(&unknown.html, "delivery").contains("请选择一种领取方式。"));
+    assert!(field_named(&unknown.html, "delivery").contains("请选择一种领取方式。"));
     assert_eq!(status_of(&app, &office, &n).await["status"], "approved");
 
     // No cabinet yet: refused next to the choice, the case still approved.
@@ -395,13 +375,13 @@ async fn bad_input_is_said_next_to_its_field_and_what_was_typed_is_kept() {
     )
     .await;
     assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let due = field_block(&past.html, "due");
+    let due = field_named(&past.html, "due");
     assert!(
         due.contains("补交期限不能早于今天（2026-11-02）。"),
         "{due}"
     );
     assert!(due.contains("value=\"2026-10-30\"") && due.contains("aria-invalid=\"true\""));
-    let request = field_block(&past.html, "request");
+    let request = field_named(&past.html, "request");
     assert!(
         request.contains("补充户口簿 &#60;复印件&#62;")
             || request.contains("补充户口簿 &lt;复印件&gt;"),
@@ -420,8 +400,8 @@ async fn bad_input_is_said_next_to_its_field_and_what_was_typed_is_kept() {
     )
     .await;
     assert_eq!(garbled.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(field_block(&garbled.html, "request").contains("请填写需要补正的内容。"));
-    assert!(field_block(&garbled.html, "due").contains("请按“年-月-日”填写真实的日期"));
+    assert!(field_named(&garbled.html, "request").contains("请填写需要补正的内容。"));
+    assert!(field_named(&garbled.html, "due").contains("请按“年-月-日”填写真实的日期"));
 
     let no_date = submit(
         &app,
@@ -432,17 +412,17 @@ async fn bad_input_is_said_next_to_its_field_and_what_was_typed_is_kept() {
         &[("request", "补充材料")],
     )
     .await;
-    assert!(field_block(&no_date.html, "due").contains("请填写补交期限。"));
-    assert!(field_block(&no_date.html, "request").contains(">补充材料</textarea>"));
+    assert!(field_named(&no_date.html, "due").contains("请填写补交期限。"));
+    assert!(field_named(&no_date.html, "request").contains(">补充材料</textarea>"));
 
     let no_reason = submit(&app, &office, &page, &n, "deny", &[("reason", " \n ")]).await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(field_block(&no_reason.html, "reason").contains("请填写不予批准的理由。"));
+    assert!(field_named(&no_reason.html, "reason").contains("请填写不予批准的理由。"));
 
     let long = "长".repeat(501);
     let too_long = submit(&app, &office, &page, &n, "deny", &[("reason", &long)]).await;
     assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let reason = field_block(&too_long.html, "reason");
+    let reason = field_named(&too_long.html, "reason");
     assert!(reason.contains("最多 500 个字") && reason.contains(&long));
 
     assert_eq!(
@@ -501,7 +481,7 @@ async fn a_stale_page_is_refused_with_the_current_state_shown() {
     )
     .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
-    assert!(field_block(&refused.html, "approve_note").contains(">同意</textarea>"));
+    assert!(field_named(&refused.html, "approve_note").contains(">同意</textarea>"));
     assert_eq!(status_of(&app, &li, &n2).await["status"], "in_review");
 }
 
@@ -567,8 +547,8 @@ async fn the_pages_read_in_english_with_lang_en() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(field_block(&refused.html, "request").contains("Say what must be supplemented."));
-    assert!(field_block(&refused.html, "due").contains("Enter a real date as year-month-day"));
+    assert!(field_named(&refused.html, "request").contains("Say what must be supplemented."));
+    assert!(field_named(&refused.html, "due").contains("Enter a real date as year-month-day"));
 }
 
 #[tokio::test]

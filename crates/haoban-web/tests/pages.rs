@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
 use haoban_cases::Role;
 use haoban_catalog::{Applicant, Selection};
-use support::{Auth, PASSWORD, Page, TestApp};
+use support::{Auth, PASSWORD, Page, TestApp, unescape};
 
 /// The hidden fields of the form `id`, in order, unescaped: what a browser would send back.
 fn hidden_fields(html: &str, id: &str) -> Vec<(String, String)> {
@@ -28,18 +28,6 @@ fn hidden_fields(html: &str, id: &str) -> Vec<(String, String)> {
         rest = &rest[value_end..];
     }
     fields
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&#60;", "<")
-        .replace("&gt;", ">")
-        .replace("&#62;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-        .replace("&#38;", "&")
 }
 
 /// `raw` is on the page only escaped: never as markup, but there once unescaped.

@@ -263,6 +263,48 @@ impl TestApp {
     }
 }
 
+/// The form field's block (`<div class="field…">` or `<fieldset…>`) around the element
+/// that carries `attribute`: where the field's message must be to be next to it.
+pub fn field_block<'h>(html: &'h str, attribute: &str) -> &'h str {
+    let at = html
+        .find(attribute)
+        .unwrap_or_else(|| panic!("no {attribute} in\n{html}"));
+    let start = ["<div class=\"field", "<fieldset"]
+        .iter()
+        .filter_map(|open| html[..at].rfind(open))
+        .max()
+        .expect("field start");
+    let end = ["</div>", "</fieldset>"]
+        .iter()
+        .filter_map(|close| html[at..].find(close).map(|i| at + i))
+        .min()
+        .expect("field end");
+    &html[start..end]
+}
+
+/// The field block around the element with this `id`.
+pub fn field_with_id<'h>(html: &'h str, id: &str) -> &'h str {
+    field_block(html, &format!("id=\"{id}\""))
+}
+
+/// The field block around the control named `name`.
+pub fn field_named<'h>(html: &'h str, name: &str) -> &'h str {
+    field_block(html, &format!("name=\"{name}\""))
+}
+
+/// Text as the page shows it, from its HTML escapes (askama's and the browser's forms).
+pub fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&#60;", "<")
+        .replace("&gt;", ">")
+        .replace("&#62;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
+}
+
 /// What `accept` is given for the fixture's elderly allowance: every material received.
 pub fn all_received() -> Value {
     serde_json::json!({"materials": [
