@@ -1,6 +1,6 @@
-//! The admin page `/admin`: windows and their skills, staff accounts, the catalog in use and
-//! the check of a catalog directory; who may use it; messages next to the fields with what
-//! was typed kept; English labels.
+//! The admin page `/admin`: windows and their skills, the catalog in use and the check of a
+//! catalog directory; who may use it and which administrator does what; messages next to the
+//! fields with what was typed kept; English labels. Staff accounts: `admin_accounts.rs`.
 
 mod support;
 
@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode};
 use haoban_cases::{CenterId, Role};
 use haoban_hall::Window;
 use serde_json::json;
-use support::{Auth, Page, TestApp, field_with_id, unescape};
+use support::{Auth, TestApp, field_with_id, unescape};
 
 const NEW_PASSWORD: &str = "lantern-0417";
 /// 综合窗口3, percent-encoded for a path or query.
@@ -21,26 +21,6 @@ fn linfen() -> CenterId {
 /// The system administrator: windows and the catalog.
 async fn admin(app: &TestApp) -> Auth {
     app.staff("admin-1", Role::SystemAdmin, "linfen").await
-}
-
-/// The security administrator: staff accounts.
-async fn security(app: &TestApp) -> Auth {
-    app.staff("admin-1", Role::SecurityAdmin, "linfen").await
-}
-
-/// Posts a page form with the session's `csrf_token` added.
-async fn post(app: &TestApp, path: &str, auth: &Auth, fields: &[(&str, &str)]) -> Page {
-    let mut form = vec![("csrf_token", auth.csrf())];
-    form.extend_from_slice(fields);
-    app.post_form(path, &form, auth).await
-}
-
-/// Follows a redirect after a form, as a browser would.
-async fn follow(app: &TestApp, page: &Page, auth: &Auth) -> Page {
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
-    let location = page.location().expect("location");
-    let path = location.split('#').next().expect("path");
-    app.get_page(path, auth).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -64,18 +44,18 @@ async fn an_admin_configures_a_window_with_skills_replaces_and_removes_it() {
         );
     }
 
-    let saved = post(
-        &app,
-        "/admin/windows",
-        &auth,
-        &[
-            ("name", " 综合窗口3 "),
-            ("categories", "A, B，A"),
-            ("item", "low-income"),
-            ("item", "elderly-allowance"),
-        ],
-    )
-    .await;
+    let saved = app
+        .submit(
+            "/admin/windows",
+            &auth,
+            &[
+                ("name", " 综合窗口3 "),
+                ("categories", "A, B，A"),
+                ("item", "low-income"),
+                ("item", "elderly-allowance"),
+            ],
+        )
+        .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
     let location = saved.location().expect("location");
     assert!(
@@ -92,7 +72,7 @@ async fn an_admin_configures_a_window_with_skills_replaces_and_removes_it() {
     };
     assert_eq!(stored, vec![window.clone()]);
 
-    let shown = follow(&app, &saved, &auth).await;
+    let shown = app.follow(&saved, &auth).await;
     assert!(
         shown.html.contains("已保存窗口“综合窗口3”。"),
         "{}",
@@ -160,28 +140,24 @@ async fn an_admin_configures_a_window_with_skills_replaces_and_removes_it() {
     assert!(edit.html.contains("value=\"consult\"> 政策咨询"));
 
     // The same name replaces: with no skills the window is all-round again.
-    let replaced = post(
-        &app,
-        "/admin/windows",
-        &auth,
-        &[("name", "综合窗口3"), ("categories", "")],
-    )
-    .await;
+    let replaced = app
+        .submit(
+            "/admin/windows",
+            &auth,
+            &[("name", "综合窗口3"), ("categories", "")],
+        )
+        .await;
     assert_eq!(replaced.status, StatusCode::SEE_OTHER, "{}", replaced.html);
     assert_eq!(
         app.state.store.windows(&linfen()).await.expect("windows"),
         vec![Window::any("综合窗口3")]
     );
-    let shown = follow(&app, &replaced, &auth).await;
+    let shown = app.follow(&replaced, &auth).await;
     assert!(shown.html.contains("全岗通"), "{}", shown.html);
 
-    let removed = post(
-        &app,
-        "/admin/windows/remove",
-        &auth,
-        &[("name", "综合窗口3")],
-    )
-    .await;
+    let removed = app
+        .submit("/admin/windows/remove", &auth, &[("name", "综合窗口3")])
+        .await;
     assert!(
         app.state
             .store
@@ -190,7 +166,7 @@ async fn an_admin_configures_a_window_with_skills_replaces_and_removes_it() {
             .expect("windows")
             .is_empty()
     );
-    let shown = follow(&app, &removed, &auth).await;
+    let shown = app.follow(&removed, &auth).await;
     assert!(
         shown.html.contains("已删除窗口“综合窗口3”。"),
         "{}",
@@ -198,7 +174,9 @@ async fn an_admin_configures_a_window_with_skills_replaces_and_removes_it() {
     );
 
     // Removing a window that is not there says so, above the table.
-    let missing = post(&app, "/admin/windows/remove", &auth, &[("name", "9")]).await;
+    let missing = app
+        .submit("/admin/windows/remove", &auth, &[("name", "9")])
+        .await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         missing.html.contains("没有名为“9”的窗口。"),
@@ -233,18 +211,18 @@ async fn issue(app: &TestApp, desk: &Auth, category: &str, items: &[&str]) -> St
 async fn bad_window_input_is_refused_next_to_the_field_and_kept() {
     let app = TestApp::new().await;
     let auth = admin(&app).await;
-    let refused = post(
-        &app,
-        "/admin/windows",
-        &auth,
-        &[
-            ("name", "一二三四五六七八九十一二三四五六七"),
-            ("categories", "A,b1"),
-            ("item", "elderly-allowance"),
-            ("item", "no-such-item"),
-        ],
-    )
-    .await;
+    let refused = app
+        .submit(
+            "/admin/windows",
+            &auth,
+            &[
+                ("name", "一二三四五六七八九十一二三四五六七"),
+                ("categories", "A,b1"),
+                ("item", "elderly-allowance"),
+                ("item", "no-such-item"),
+            ],
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = &refused.html;
     let name = field_with_id(html, "window-name");
@@ -277,264 +255,17 @@ async fn bad_window_input_is_refused_next_to_the_field_and_kept() {
     );
 
     // Sixteen characters are fine; an empty name is not.
-    let empty = post(&app, "/admin/windows", &auth, &[("name", "  ")]).await;
+    let empty = app.submit("/admin/windows", &auth, &[("name", "  ")]).await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_with_id(&empty.html, "window-name").contains("field-error"));
-    let sixteen = post(
-        &app,
-        "/admin/windows",
-        &auth,
-        &[("name", "一二三四五六七八九十一二三四五六")],
-    )
-    .await;
-    assert_eq!(sixteen.status, StatusCode::SEE_OTHER, "{}", sixteen.html);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_creates_an_account_that_then_signs_in() {
-    let app = TestApp::new().await;
-    let auth = security(&app).await;
-    let created = post(
-        &app,
-        "/admin/users",
-        &auth,
-        &[
-            ("username", " xiaoli "),
-            ("role", "clerk"),
-            ("password", NEW_PASSWORD),
-            ("password_again", NEW_PASSWORD),
-        ],
-    )
-    .await;
-    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
-    let user = app
-        .state
-        .store
-        .user("xiaoli")
-        .await
-        .expect("read")
-        .expect("created");
-    assert_eq!(
-        (user.role, &user.center, user.disabled),
-        (Role::Clerk, &linfen(), false)
-    );
-    assert_ne!(user.password_hash, NEW_PASSWORD);
-    let shown = follow(&app, &created, &auth).await;
-    assert!(shown.html.contains("已新建账号 xiaoli。"), "{}", shown.html);
-    let row = &shown.html[shown.html.find("data-user=\"xiaoli\"").expect("row")..];
-    let row = &row[..row.find("</tr>").expect("row end")];
-    assert!(row.contains("窗口受理") && row.contains("正常"), "{row}");
-    // The admin's own row offers no disabling.
-    let own = &shown.html[shown.html.find("data-user=\"admin-1\"").expect("row")..];
-    let own = &own[..own.find("</tr>").expect("row end")];
-    assert!(
-        own.contains("（本人）") && !own.contains("/admin/users/disable"),
-        "{own}"
-    );
-
-    // The new account signs in through the sign-in page and reaches the desk.
-    let login = app
-        .post_form(
-            "/login",
-            &[
-                ("username", "xiaoli"),
-                ("password", NEW_PASSWORD),
-                ("next", "/desk"),
-            ],
-            &Auth::Anonymous,
-        )
-        .await;
-    assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.html);
-    assert_eq!(login.location(), Some("/desk"));
-    let clerk = app.sign_in("xiaoli", NEW_PASSWORD).await.expect("sign in");
-    let desk = app.get_page("/desk", &clerk).await;
-    assert_eq!(desk.status, StatusCode::OK);
-    // A clerk may not use the admin page, nor sees it in the navigation.
-    assert!(!desk.html.contains("href=\"/admin\""), "{}", desk.html);
-    assert_eq!(
-        app.get_page("/admin", &clerk).await.status,
-        StatusCode::FORBIDDEN
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_account_input_is_refused_next_to_the_field_and_kept() {
-    let app = TestApp::new().await;
-    let auth = security(&app).await;
-    app.with_user("taken", Role::Office, "pengpu").await;
-    let refused = post(
-        &app,
-        "/admin/users",
-        &auth,
-        &[
-            ("username", "li si"),
-            ("role", "resident"),
-            ("password", "pw7x"),
-            ("password_again", "pw7x"),
-        ],
-    )
-    .await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let html = &refused.html;
-    let username = field_with_id(html, "new-username");
-    assert!(
-        username.contains("用户名须为 1 至 64 个字符，不含空格。"),
-        "{username}"
-    );
-    assert!(username.contains("value=\"li si\""), "{username}");
-    assert!(
-        field_with_id(html, "new-role")
-            .contains("请选择一个工作人员角色（安全管理员只能在命令行创建）。")
-    );
-    assert!(field_with_id(html, "new-password").contains("密码至少需要 8 个字符。"));
-    // Passwords never come back in the page.
-    assert!(!html.contains("pw7x"));
-
-    // The MLPS rule by default: three kinds of character, not the username. A security
-    // administrator is made on the command line only.
-    for (role, password, message) in [
-        (
-            "clerk",
-            "lanternlantern",
-            "密码须含大写字母、小写字母、数字、其他字符中的至少三种。",
-        ),
-        ("clerk", "Xiaozhao-2026", "密码不能包含用户名。"),
-        ("secadmin", NEW_PASSWORD, "安全管理员只能在命令行创建"),
-    ] {
-        let refused = post(
-            &app,
-            "/admin/users",
+    let sixteen = app
+        .submit(
+            "/admin/windows",
             &auth,
-            &[
-                ("username", "xiaozhao"),
-                ("role", role),
-                ("password", password),
-                ("password_again", password),
-            ],
+            &[("name", "一二三四五六七八九十一二三四五六")],
         )
         .await;
-        assert_eq!(
-            refused.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{password}"
-        );
-        assert!(refused.html.contains(message), "{message}");
-    }
-    assert!(
-        app.state
-            .store
-            .user("xiaozhao")
-            .await
-            .expect("read")
-            .is_none()
-    );
-
-    // The role typed is kept; the confirmation must match; a username is taken anywhere.
-    let refused = post(
-        &app,
-        "/admin/users",
-        &auth,
-        &[
-            ("username", "taken"),
-            ("role", "office"),
-            ("password", NEW_PASSWORD),
-            ("password_again", "lantern-0418"),
-        ],
-    )
-    .await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let html = &refused.html;
-    assert!(field_with_id(html, "new-role").contains("value=\"office\" selected"));
-    assert!(field_with_id(html, "new-password-again").contains("两次输入的密码不一致。"));
-    let refused = post(
-        &app,
-        "/admin/users",
-        &auth,
-        &[
-            ("username", "taken"),
-            ("role", "office"),
-            ("password", NEW_PASSWORD),
-            ("password_again", NEW_PASSWORD),
-        ],
-    )
-    .await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let username = field_with_id(&refused.html, "new-username");
-    assert!(username.contains("这个用户名已被使用"), "{username}");
-    assert!(username.contains("value=\"taken\""), "{username}");
-    let users = app.state.store.users(&linfen()).await.expect("users");
-    assert_eq!(users.len(), 1, "{users:?}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn disabling_an_account_ends_its_session() {
-    let app = TestApp::new().await;
-    let auth = security(&app).await;
-    let clerk = app.staff("zhangsan", Role::Clerk, "linfen").await;
-    let elsewhere = app.staff("wangwu", Role::Clerk, "pengpu").await;
-    assert_eq!(
-        app.get("/api/v1/session", &clerk).await.status,
-        StatusCode::OK
-    );
-
-    let disabled = post(
-        &app,
-        "/admin/users/disable",
-        &auth,
-        &[("username", "zhangsan")],
-    )
-    .await;
-    assert_eq!(disabled.status, StatusCode::SEE_OTHER, "{}", disabled.html);
-    assert_eq!(
-        app.get("/api/v1/session", &clerk).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    let page = app.get_page("/desk", &clerk).await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert!(app.sign_in("zhangsan", support::PASSWORD).await.is_err());
-    let shown = follow(&app, &disabled, &auth).await;
-    assert!(
-        shown
-            .html
-            .contains("已停用账号 zhangsan，其登录已全部结束。"),
-        "{}",
-        shown.html
-    );
-    let row = &shown.html[shown.html.find("data-user=\"zhangsan\"").expect("row")..];
-    let row = &row[..row.find("</tr>").expect("row end")];
-    assert!(
-        row.contains("已停用") && !row.contains("/admin/users/disable"),
-        "{row}"
-    );
-
-    // Not oneself, and not another center's account.
-    let own = post(
-        &app,
-        "/admin/users/disable",
-        &auth,
-        &[("username", "admin-1")],
-    )
-    .await;
-    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let row = &own.html[own.html.find("data-user=\"admin-1\"").expect("row")..];
-    assert!(row[..row.find("</tr>").expect("end")].contains("不能停用自己正在使用的账号。"));
-    let other = post(
-        &app,
-        "/admin/users/disable",
-        &auth,
-        &[("username", "wangwu")],
-    )
-    .await;
-    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(unescape(&other.html).contains("本中心没有用户名为“wangwu”的账号。"));
-    assert_eq!(
-        app.get("/api/v1/session", &elsewhere).await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.get("/api/v1/session", &auth).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(sixteen.status, StatusCode::SEE_OTHER, "{}", sixteen.html);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -578,7 +309,7 @@ async fn only_admins_may_use_the_admin_page() {
             ("/admin/users/disable", vec![("username", "admin-1")]),
             ("/admin/catalog/check", vec![("path", "/")]),
         ] {
-            let refused = post(&app, path, &other, &fields).await;
+            let refused = app.submit(path, &other, &fields).await;
             assert_eq!(refused.status, StatusCode::FORBIDDEN, "{role} {path}");
         }
     }
@@ -657,10 +388,12 @@ async fn the_system_and_security_administrators_keep_to_their_own_duties() {
         ("/admin/users/disable", &[("username", "sec-1")][..]),
         ("/admin/users/totp", &[("username", "sec-1")][..]),
     ] {
-        let refused = post(&app, path, &system, fields).await;
+        let refused = app.submit(path, &system, fields).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path}");
     }
-    let refused = post(&app, "/admin/windows", &security, &[("name", "5")]).await;
+    let refused = app
+        .submit("/admin/windows", &security, &[("name", "5")])
+        .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     for auth in [&system, &security] {
         assert_eq!(
@@ -673,137 +406,6 @@ async fn the_system_and_security_administrators_keep_to_their_own_duties() {
 
 /// Administrators need a TOTP key; the security administrator issues one, shown once, and
 /// the account signs in with the app's code, each code once.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_totp_key_is_issued_once_and_every_sign_in_needs_a_fresh_code() {
-    use haoban_web::auth::totp::TotpSecret;
-
-    let app = TestApp::new().await;
-    let auth = security(&app).await;
-    let created = post(
-        &app,
-        "/admin/users",
-        &auth,
-        &[
-            ("username", "sysop"),
-            ("role", "sysadmin"),
-            ("password", NEW_PASSWORD),
-            ("password_again", NEW_PASSWORD),
-        ],
-    )
-    .await;
-    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
-    let shown = follow(&app, &created, &auth).await;
-    let row = &shown.html[shown.html.find("data-user=\"sysop\"").expect("row")..];
-    assert!(row[..row.find("</tr>").expect("end")].contains("未绑定（该角色登录必需）"));
-    // Without a key an administrator cannot sign in at all, even with the right password.
-    let without = app.sign_in("sysop", NEW_PASSWORD).await.unwrap_err();
-    assert_eq!(without.status, StatusCode::FORBIDDEN);
-    assert!(
-        without.body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("second factor")),
-        "{:?}",
-        without.body
-    );
-
-    let issued = post(&app, "/admin/users/totp", &auth, &[("username", "sysop")]).await;
-    assert_eq!(issued.status, StatusCode::OK, "{}", issued.html);
-    assert_eq!(
-        issued
-            .headers
-            .get("cache-control")
-            .map(|v| v.to_str().unwrap()),
-        Some("no-store")
-    );
-    let html = &issued.html;
-    let marker = "class=\"totp-key\">";
-    let key = &html[html.find(marker).expect("key") + marker.len()..];
-    let key = &key[..key.find('<').expect("end")];
-    let secret = TotpSecret::from_base32(key).expect("a base32 key");
-    let stored = app
-        .state
-        .store
-        .user("sysop")
-        .await
-        .expect("read")
-        .expect("user");
-    assert_eq!(stored.totp_secret.as_deref(), Some(key));
-    assert!(html.contains("otpauth://totp/haoban:sysop?secret="));
-    // The page that follows shows it no more.
-    let later = app.get_page("/admin", &auth).await;
-    assert!(!later.html.contains(key));
-
-    let sign_in = |code: Option<String>| {
-        let app = &app;
-        async move {
-            app.request(
-                Method::POST,
-                "/api/v1/session",
-                Some(serde_json::json!({"username": "sysop", "password": NEW_PASSWORD, "totp": code})),
-                &Auth::Anonymous,
-            )
-            .await
-        }
-    };
-    use haoban_cases::Clock;
-    let code = secret.code_at(app.clock.now());
-    assert_eq!(sign_in(None).await.status, StatusCode::FORBIDDEN);
-    let wrong = if code == "000000" { "000001" } else { "000000" };
-    assert_eq!(
-        sign_in(Some(wrong.into())).await.status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(sign_in(Some(code.clone())).await.status, StatusCode::OK);
-    // The same code again is refused: it was good once.
-    let replayed = sign_in(Some(code)).await;
-    assert_eq!(replayed.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        replayed.body["error"]["message"],
-        "wrong username, password or code"
-    );
-    // Half a minute on, the next code works; one from five minutes ago does not.
-    app.clock.advance(chrono::Duration::seconds(30));
-    let stale = secret.code_at(app.clock.now() - chrono::Duration::minutes(5));
-    assert_eq!(sign_in(Some(stale)).await.status, StatusCode::FORBIDDEN);
-    let fresh = secret.code_at(app.clock.now());
-    assert_eq!(sign_in(Some(fresh)).await.status, StatusCode::OK);
-
-    // The sign-in page takes the code too.
-    app.clock.advance(chrono::Duration::seconds(30));
-    let page = app
-        .post_form(
-            "/login",
-            &[
-                ("username", "sysop"),
-                ("password", NEW_PASSWORD),
-                ("totp", &secret.code_at(app.clock.now())),
-                ("next", "/admin"),
-            ],
-            &Auth::Anonymous,
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
-    assert_eq!(page.location(), Some("/admin"));
-    // Asking for no page, an administrator lands on theirs, not on the desk.
-    app.clock.advance(chrono::Duration::seconds(30));
-    let page = app
-        .post_form(
-            "/login",
-            &[
-                ("username", "sysop"),
-                ("password", NEW_PASSWORD),
-                ("totp", &secret.code_at(app.clock.now())),
-            ],
-            &Auth::Anonymous,
-        )
-        .await;
-    assert_eq!(page.location(), Some("/admin"), "{}", page.html);
-
-    // Not one's own key: another security administrator issues it.
-    let own = post(&app, "/admin/users/totp", &auth, &[("username", "admin-1")]).await;
-    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_catalog_in_use_and_a_check_that_never_replaces_it() {
     let app = TestApp::new().await;
@@ -833,7 +435,9 @@ async fn the_catalog_in_use_and_a_check_that_never_replaces_it() {
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../haoban-catalog/tests/fixtures/basic");
     let fixture = fixture.to_str().expect("path");
-    let checked = post(&app, "/admin/catalog/check", &auth, &[("path", fixture)]).await;
+    let checked = app
+        .submit("/admin/catalog/check", &auth, &[("path", fixture)])
+        .await;
     assert_eq!(checked.status, StatusCode::OK, "{}", checked.html);
     let outcome = &checked.html[checked.html.find("id=\"check-outcome\"").expect("outcome")..];
     assert!(outcome.contains("可以载入"), "{outcome}");
@@ -847,7 +451,9 @@ async fn the_catalog_in_use_and_a_check_that_never_replaces_it() {
     let broken = tempfile::tempdir().expect("tempdir");
     std::fs::write(broken.path().join("catalog.toml"), "name = [\n").expect("write");
     let path = broken.path().to_str().expect("path");
-    let checked = post(&app, "/admin/catalog/check", &auth, &[("path", path)]).await;
+    let checked = app
+        .submit("/admin/catalog/check", &auth, &[("path", path)])
+        .await;
     assert_eq!(checked.status, StatusCode::OK, "{}", checked.html);
     let outcome = &checked.html[checked.html.find("id=\"check-outcome\"").expect("outcome")..];
     assert!(outcome.contains("不能载入"), "{outcome}");
@@ -855,13 +461,9 @@ async fn the_catalog_in_use_and_a_check_that_never_replaces_it() {
     assert!(outcome.contains(&located), "{outcome}");
 
     // Not a directory: next to the field, the path kept.
-    let missing = post(
-        &app,
-        "/admin/catalog/check",
-        &auth,
-        &[("path", "/no/such/dir")],
-    )
-    .await;
+    let missing = app
+        .submit("/admin/catalog/check", &auth, &[("path", "/no/such/dir")])
+        .await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     let field = field_with_id(&missing.html, "catalog-path");
     assert!(field.contains("服务器上没有这个目录"), "{field}");

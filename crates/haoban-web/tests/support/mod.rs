@@ -314,6 +314,21 @@ pub fn all_received() -> Value {
 }
 
 impl TestApp {
+    /// Posts a page form as `auth`, with the session's `csrf_token` added.
+    pub async fn submit(&self, path: &str, auth: &Auth, fields: &[(&str, &str)]) -> Page {
+        let mut form = vec![("csrf_token", auth.csrf())];
+        form.extend_from_slice(fields);
+        self.post_form(path, &form, auth).await
+    }
+
+    /// Follows the redirect a form answered with, as a browser would.
+    pub async fn follow(&self, page: &Page, auth: &Auth) -> Page {
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+        let location = page.location().expect("location");
+        let path = location.split('#').next().expect("path");
+        self.get_page(path, auth).await
+    }
+
     /// Takes `action` on case `number` through the API as `auth`: the reply, as it is.
     pub async fn try_act(&self, auth: &Auth, number: &str, action: &str, body: Value) -> Reply {
         self.post(
