@@ -92,11 +92,11 @@ pub(crate) async fn reseal(store: &SqliteStore, batch: u32) -> StoreResult<u64> 
                 .map_err(db)?;
         for row in rows {
             let username: String = row.get(0);
-            let key = vault
-                .open_totp(&username, row.get(1))
+            let resealed = vault
+                .reseal_totp(&username, row.get(1))
                 .map_err(unopened("users.totp_secret"))?;
             sqlx::query("UPDATE users SET totp_secret = ? WHERE username = ?")
-                .bind(vault.seal_totp(&username, &key))
+                .bind(resealed)
                 .bind(&username)
                 .execute(&mut *tx)
                 .await

@@ -225,6 +225,12 @@ impl Vault {
         self.open(&totp_binding(username), sealed)
     }
 
+    /// `username`'s sealed TOTP key sealed again under the current key, as
+    /// [`Vault::reseal_values`] does for a record entry's values.
+    pub fn reseal_totp(&self, username: &str, sealed: &str) -> Result<String, VaultError> {
+        Ok(self.seal_totp(username, &self.open_totp(username, sealed)?))
+    }
+
     /// The key a sealed value was sealed with.
     pub fn key_of(sealed: &str) -> Option<&str> {
         sealed.strip_prefix(SEALED_PREFIX)?.split(':').next()
