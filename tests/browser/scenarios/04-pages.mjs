@@ -340,7 +340,7 @@ export default async function pages(ctx) {
   const now = shanghaiMinutes();
   const slotChoice = desk.getByLabel('时段', { exact: true });
   let offered = await slotChoice.locator('option:not([disabled])').evaluateAll((options) => options.map((o) => o.value).filter(Boolean));
-  check(offered.length > 0, 'the slot choice offers no slot');
+  // After the last slot of the day (and after closing) none is left today: tomorrow's then.
   let slot = offered.find((time) => minutesOf(time) >= now + 5);
   let day = shanghaiDay(0);
   const today = slot !== undefined;
@@ -352,8 +352,8 @@ export default async function pages(ctx) {
     check(new URL(desk.url()).searchParams.get('day') === day, `the day chooser should show ${day}, got ${desk.url()}`);
     offered = await slotChoice.locator('option:not([disabled])').evaluateAll((options) => options.map((o) => o.value).filter(Boolean));
     slot = offered[0];
-    check(slot, `no slot offered on ${day}`);
   }
+  check(offered.length > 0 && slot, `the slot choice offers no slot on ${day}`);
   const slotRow = desk.locator('table.slots tbody tr').filter({ has: desk.getByRole('rowheader', { name: slot, exact: true }) });
   const before = Number((await textOf(slotRow.locator('td').first(), `the count of slot ${slot}`)).match(/^(\d+)\/4/)?.[1]);
   check(Number.isInteger(before), `the slot ${slot} should show its bookings as n/4`);
